@@ -1,0 +1,87 @@
+// Configuration: every environment variable Corral reads, parsed once at start by one zod schema.
+// A bad value stops start-up with one line naming the variable; docs/configuration.md lists them all.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+function urlWithProtocol(protocols: string[]) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+}
+
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[\w.-]+:\d{1,5}$/.test(b)), {
+    message: 'must be a comma-separated list of host:port',
+  });
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  WAITING_ROOM_PORT: port.default(3001),
+  ADMISSION_PORT: port.default(3002),
+  WORKER_PORT: port.default(3003),
+  RELAY_PORT: port.default(3004),
+  INDEXER_PORT: port.default(3005),
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6390'),
+  DATABASE_URL: urlWithProtocol(['mysql:', 'mariadb:']).default('mysql://corral:corral@127.0.0.1:3316/corral'),
+  DYNAMODB_ENDPOINT: urlWithProtocol(['http:', 'https:']).default('http://127.0.0.1:8010'),
+  DYNAMODB_TABLE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'may hold only letters, digits, _ . -').default('corral-'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9192']),
+  KAFKA_CLIENT_ID: z.string().min(1).default('corral'),
+  OPENSEARCH_URL: urlWithProtocol(['http:', 'https:']).default('http://127.0.0.1:9210'),
+  DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`config: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const got = input[variable] === undefined ? '' : ` (got ${JSON.stringify(input[variable])})`;
+    throw new ConfigError(variable, `${issue.message}${got}`);
+  }
+  return parsed.data;
+}
+
+/** Connection URLs with any password replaced, for logs and the start banner. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

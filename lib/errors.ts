@@ -1,0 +1,91 @@
+// Typed errors and their one mapping to HTTP problem JSON (RFC 9457). Routes throw these;
+// lib/http.ts turns them into responses. Anything else is a 500 whose details stay in the log.
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  [extension: string]: unknown;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  toProblem(): ProblemBody {
+    return {
+      type: `https://corral.dev/problems/${this.code}`,
+      title: titles[this.status] ?? 'Error',
+      status: this.status,
+      detail: this.message,
+      ...this.extensions,
+    };
+  }
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export class ValidationError extends AppError {
+  constructor(message: string, issues: Array<{ path: string; message: string }> = []) {
+    super(400, 'validation', message, issues.length > 0 ? { issues } : {});
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'missing or invalid credentials') {
+    super(401, 'unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'not allowed') {
+    super(403, 'forbidden', message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'not found') {
+    super(404, 'not-found', message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, code = 'conflict') {
+    super(409, code, message);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'rate-limited', `too many requests; retry after ${retryAfterSeconds}s`, { retryAfterSeconds });
+  }
+}
+
+export class UnavailableError extends AppError {
+  constructor(message: string) {
+    super(503, 'unavailable', message);
+  }
+}
+
+export function internalProblem(): ProblemBody {
+  return { type: 'https://corral.dev/problems/internal', title: 'Internal Server Error', status: 500 };
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# npm run setup: everything Corral needs on a fresh Debian 12 machine, idempotent and quick when done.
+#  1. Debian packages (only those missing): Redis, MariaDB, Chromium, Java 17, Maven, Python venv.
+#  2. A system user "corral" (OpenSearch refuses to run as root).
+#  3. Kafka and OpenSearch from Maven Central (versions pinned in scripts/vendor/pom.xml),
+#     the local DynamoDB server from PyPI (scripts/vendor/requirements.txt), under .local/vendor.
+#  4. npm dependencies, the Prisma client, the TypeScript build.
+# Nothing is downloaded from any host but Debian's, Maven Central, PyPI and the npm registry.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENDOR="$ROOT/.local/vendor"
+mkdir -p "$VENDOR"
+step() { printf '\n== %s\n' "$*"; }
+SECONDS=0
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+step "Debian packages"
+wanted=(redis-server mariadb-server chromium openjdk-17-jre-headless maven python3-venv unzip ca-certificates)
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+# Java, Maven or Python may come from elsewhere (JAVA_HOME, pyenv): only install what is not usable.
+filtered=()
+for pkg in "${missing[@]}"; do
+  case "$pkg" in
+    openjdk-17-jre-headless) { [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; } || command -v java >/dev/null || filtered+=("$pkg") ;;
+    maven) command -v mvn >/dev/null || filtered+=("$pkg") ;;
+    python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null || filtered+=("$pkg" python3) ;;
+    *) filtered+=("$pkg") ;;
+  esac
+done
+if [ ${#filtered[@]} -gt 0 ]; then
+  echo "installing: ${filtered[*]}"
+  sudo_if_needed apt-get update -q
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -q --no-install-recommends "${filtered[@]}"
+else
+  echo "all present"
+fi
+
+step "service user"
+if ! id corral >/dev/null 2>&1; then
+  sudo_if_needed useradd --system --no-create-home --shell /usr/sbin/nologin corral
+  echo "created system user corral"
+else
+  echo "present"
+fi
+
+step "Kafka and OpenSearch (Maven Central)"
+KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' scripts/vendor/pom.xml)
+OPENSEARCH_VERSION=$(sed -n 's:.*<opensearch.version>\(.*\)</opensearch.version>.*:\1:p' scripts/vendor/pom.xml)
+if [ ! -f "$VENDOR/kafka/.done-$KAFKA_VERSION" ]; then
+  rm -rf "$VENDOR/kafka"
+  mvn -q -B -f scripts/vendor/pom.xml dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$VENDOR/kafka/libs"
+  touch "$VENDOR/kafka/.done-$KAFKA_VERSION"
+  echo "Kafka $KAFKA_VERSION: $(ls "$VENDOR/kafka/libs" | wc -l) jars"
+else
+  echo "Kafka $KAFKA_VERSION present"
+fi
+if [ ! -x "$VENDOR/opensearch-$OPENSEARCH_VERSION/bin/opensearch" ]; then
+  tmp=$(mktemp -d)
+  mvn -q -B -f scripts/vendor/pom.xml dependency:copy \
+    -Dartifact="org.opensearch.distribution.integ-test-zip:opensearch:$OPENSEARCH_VERSION:zip" -DoutputDirectory="$tmp"
+  unzip -q "$tmp/opensearch-$OPENSEARCH_VERSION.zip" -d "$VENDOR"
+  rm -rf "$tmp"
+  echo "OpenSearch $OPENSEARCH_VERSION unpacked"
+else
+  echo "OpenSearch $OPENSEARCH_VERSION present"
+fi
+# The corral user must be able to read OpenSearch and reach the data folder.
+chmod -R a+rX "$VENDOR/opensearch-$OPENSEARCH_VERSION"
+
+step "local DynamoDB server (PyPI)"
+VENV="$VENDOR/dynamodb-venv"
+REQ_HASH=$(sha256sum scripts/vendor/requirements.txt | cut -c1-16)
+if [ ! -f "$VENV/.done-$REQ_HASH" ]; then
+  rm -rf "$VENV"
+  python3 -m venv "$VENV" 2>/dev/null || /usr/bin/python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r scripts/vendor/requirements.txt
+  touch "$VENV/.done-$REQ_HASH"
+  echo "installed"
+else
+  echo "present"
+fi
+
+step "npm dependencies"
+LOCK_HASH=$(cat package.json package-lock.json | sha256sum | cut -c1-16)
+if [ ! -f "node_modules/.corral-$LOCK_HASH" ]; then
+  PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npm ci --no-audit --no-fund
+  touch "node_modules/.corral-$LOCK_HASH"
+else
+  echo "up to date"
+fi
+
+step "Prisma client and TypeScript build"
+PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npx prisma generate >/dev/null
+npm run --silent build
+
+step "done in ${SECONDS}s"
+echo "Next: npm start   (or: npm test)"

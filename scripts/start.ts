@@ -1,0 +1,64 @@
+// `npm start`: the whole system on one machine. Starts (or reuses) the five servers, provisions
+// them, runs every role in this process and prints where to open it. Ctrl-C stops all of it.
+import { ConfigError, loadConfig, redactUrl, type Config } from '../lib/config.js';
+import { logger } from '../lib/log.js';
+import { Platform } from '../lib/platform.js';
+import type { RunningRole } from '../lib/role.js';
+import { parseRoles, startRoles, stopRoles } from '../roles.js';
+import { provision } from './stack/provision.js';
+import { startStack, stopServices, type RunningService } from './stack/stack.js';
+
+function banner(config: Config, services: RunningService[], roles: RunningRole[]): string {
+  const lines = ['', 'Corral is running.', ''];
+  for (const role of roles) lines.push(`  ${role.role.padEnd(13)} ${role.url}   (readiness: ${role.url}/readyz)`);
+  lines.push('');
+  const urls: Record<string, string> = {
+    redis: redactUrl(config.REDIS_URL),
+    mariadb: redactUrl(config.DATABASE_URL),
+    dynamodb: config.DYNAMODB_ENDPOINT,
+    kafka: config.KAFKA_BROKERS.join(','),
+    opensearch: config.OPENSEARCH_URL,
+  };
+  for (const service of services) {
+    lines.push(`  ${service.name.padEnd(13)} ${urls[service.name]}${service.pid ? `   (started, log ${service.log})` : '   (reused)'}`);
+  }
+  lines.push('', 'Press Ctrl-C to stop everything.', '');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = logger();
+  const roleNames = parseRoles(process.argv[2] ?? 'all');
+  console.log('Starting the local stack (Redis, MariaDB, DynamoDB, Kafka, OpenSearch)…');
+  const services = await startStack(config, log.child({ component: 'stack' }));
+  let roles: RunningRole[] = [];
+  const platform = new Platform(config, log);
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await stopRoles(roles).catch((error: Error) => console.error(`corral: ${error.message}`));
+    await platform.close().catch(() => undefined);
+    await stopServices(services);
+    console.log('Stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  try {
+    await provision(config, log.child({ component: 'provision' }));
+    roles = await startRoles(roleNames, platform);
+  } catch (error) {
+    console.error(`corral: ${(error as Error).message}`);
+    await stop(1);
+    return;
+  }
+  console.log(banner(config, services, roles));
+}
+
+main().catch((error: Error) => {
+  console.error(error instanceof ConfigError ? error.message : `corral: ${error.message}`);
+  process.exit(2);
+});
