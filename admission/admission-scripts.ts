@@ -1,0 +1,19 @@
+// The named Lua scripts of admission, one per atomic step, defined once per connection.
+import type { Redis } from 'ioredis';
+import { defineScripts, type ScriptDefinition } from '../lib/redis-scripts.js';
+
+const script = (name: string, file: string): ScriptDefinition => ({
+  name,
+  file: new URL(`./lua/${file}`, import.meta.url),
+});
+
+export const admissionScripts = {
+  acquireLease: script('corralAdmAcquireLease', 'acquire-lease.lua'),
+  renewLease: script('corralAdmRenewLease', 'renew-lease.lua'),
+  releaseLease: script('corralAdmReleaseLease', 'release-lease.lua'),
+  advanceServing: script('corralAdmAdvanceServing', 'advance-serving.lua'),
+} as const;
+
+export function defineAdmissionScripts(redis: Redis): void {
+  defineScripts(redis, Object.values(admissionScripts));
+}

@@ -1,0 +1,96 @@
+// Opens a sale: the fans who waited before the open get numbers issued+1..issued+P in a uniformly
+// shuffled order, before anyone who arrives later. Invariant: each pre-queued fan gets exactly one number.
+// Shuffle in TypeScript, not Lua: a 500k-element Lua loop would block Redis for seconds, and Lua's
+// math.random is not a seedable source we control; here the shuffle is replayable and batches stay short.
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { WaitingRoomKeys } from './queue-keys.js';
+import { runScript } from '../lib/redis-scripts.js';
+import { createSeededRandom, shuffleInPlace } from './seeded-random.js';
+import { WaitingRoomError, type WaitingRoomErrorCode } from './waiting-room-error.js';
+import { waitingRoomScripts } from './waiting-room-scripts.js';
+
+export interface OpenSaleOptions {
+  /** Seed of the shuffle; production passes a fresh random seed and logs it for audits. */
+  seed: string | number;
+  /** Fans numbered per Lua call; bounds how long any one script blocks Redis. */
+  batchSize?: number;
+}
+
+export interface OpenSaleResult {
+  outcome: 'opened' | 'resumed' | 'already_open';
+  /** Numbers handed to pre-queued fans by this call (empty range when none). */
+  firstNumber: number;
+  lastNumber: number;
+  numbered: number;
+}
+
+const beginReplySchema = z.union([
+  z.tuple([z.enum(['begun', 'resume']), z.number().nullable(), z.number().nullable()]),
+  z.tuple([z.literal('already_open')]),
+  z.tuple([z.literal('refused'), z.string()]),
+]);
+const assignReplySchema = z.union([
+  z.tuple([z.literal('ok'), z.number(), z.number()]),
+  z.tuple([z.literal('conflict'), z.number()]),
+]);
+
+const refusalCodes: Record<string, WaitingRoomErrorCode> = {
+  not_configured: 'not_configured',
+  closed: 'room_closed',
+  soldout: 'sold_out',
+};
+
+export async function openPrequeuedSale(
+  redis: Redis,
+  keys: WaitingRoomKeys,
+  options: OpenSaleOptions,
+): Promise<OpenSaleResult> {
+  const batchSize = options.batchSize ?? 5_000;
+  const begin = beginReplySchema.parse(
+    await runScript(redis, waitingRoomScripts.beginOpen.name, [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening], []),
+  );
+  if (begin[0] === 'already_open') return { outcome: 'already_open', firstNumber: 0, lastNumber: -1, numbered: 0 };
+  if (begin[0] === 'refused') {
+    throw new WaitingRoomError(refusalCodes[begin[1]] ?? 'invalid_transition', `cannot open sale in state ${begin[1]}`);
+  }
+  const [phase, firstNumber, lastNumber] = begin;
+  if (firstNumber === null || lastNumber === null || lastNumber < firstNumber) {
+    return { outcome: 'opened', firstNumber: firstNumber ?? 0, lastNumber: (firstNumber ?? 0) - 1, numbered: 0 };
+  }
+
+  // The snapshot no longer changes (joins only read it), so a full SSCAN sees every member.
+  const waiting = await readWholeSet(redis, keys.prequeueOpening);
+  // Sorting first makes the order depend only on the seed, not on Redis's internal set layout.
+  waiting.sort();
+  shuffleInPlace(waiting, createSeededRandom(options.seed));
+
+  let next = firstNumber;
+  for (let start = 0; start < waiting.length; start += batchSize) {
+    const batch = waiting.slice(start, start + batchSize);
+    const reply = assignReplySchema.parse(
+      await runScript(
+        redis,
+        waitingRoomScripts.assignPrequeueBatch.name,
+        [keys.config, keys.fans, keys.prequeueOpening],
+        [next, ...batch],
+      ),
+    );
+    if (reply[0] === 'conflict') {
+      throw new WaitingRoomError('open_in_progress', 'another openSale is numbering this prequeue', { expected: next, actual: reply[1] });
+    }
+    next = reply[1];
+  }
+  return { outcome: phase === 'begun' ? 'opened' : 'resumed', firstNumber, lastNumber: next - 1, numbered: next - firstNumber };
+}
+
+async function readWholeSet(redis: Redis, key: string): Promise<string[]> {
+  const members = new Set<string>();
+  let cursor = '0';
+  do {
+    const [nextCursor, page] = await redis.sscan(key, cursor, 'COUNT', 10_000);
+    for (const member of page) members.add(member);
+    cursor = nextCursor;
+  } while (cursor !== '0');
+  return [...members];
+}

@@ -1,0 +1,63 @@
+// The Redis key layout of one event's waiting room, written once. Every key shares the hash tag
+// `{wr:<eventId>}` so all of them live in one Redis Cluster slot and one Lua script may touch them all.
+import { z } from 'zod';
+
+export const DEFAULT_KEY_PREFIX = 'corral:';
+
+// Braces would break the hash tag; a bounded charset keeps keys readable in redis-cli.
+export const eventIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'event id: 1-128 of [A-Za-z0-9_.:-]');
+export const fanIdSchema = z.string().min(1).max(256);
+
+export interface WaitingRoomKeys {
+  /** INCR counter: the last queue number handed out. */
+  issued: string;
+  /** Every number <= serving may claim a pass. */
+  serving: string;
+  /** hash fanId -> queue number: one place per fan. */
+  fans: string;
+  /** set of fanIds that joined before the open and still wait for a number. */
+  prequeue: string;
+  /** the prequeue snapshot being numbered by openSale (renamed from `prequeue` at open). */
+  prequeueOpening: string;
+  /** hash: state, admissionRatePerMinute, maxActiveShoppers, passTtlSeconds, opensAt, claimWindowSeconds. */
+  config: string;
+  /** sorted set sessionId -> expiry ms: admitted shopping sessions. */
+  active: string;
+  /** hash fanId -> sessionId of the fan's latest session (claimPass idempotency). */
+  sessionsByFan: string;
+  /** hash sessionId -> fanId (releaseSession and pruning clean both sides). */
+  sessionOwners: string;
+  /** hash fanId -> first claim ms: a fan's first claim is credited to its admission batch once. */
+  claimedFans: string;
+  /** sorted set "from:to:admittedAtMs" scored by `to`: the admissions log (last minute, unclaimed). */
+  admissions: string;
+  /** hash admissions member -> claims made from that batch. */
+  admissionClaims: string;
+  /** hash holder, token, expiresAt: the admission ticker's leader lease. */
+  lease: string;
+  /** INCR counter: fencing token, never reset so a deposed leader's token is always stale. */
+  leaseFence: string;
+  /** hash lastTickMs, carry: ticker progress, kept in Redis so a new leader continues exactly. */
+  ticker: string;
+}
+
+export function waitingRoomKeys(eventId: string, keyPrefix: string = DEFAULT_KEY_PREFIX): WaitingRoomKeys {
+  const tag = `${keyPrefix}{wr:${eventIdSchema.parse(eventId)}}`;
+  return {
+    issued: `${tag}:issued`,
+    serving: `${tag}:serving`,
+    fans: `${tag}:fans`,
+    prequeue: `${tag}:prequeue`,
+    prequeueOpening: `${tag}:prequeue:opening`,
+    config: `${tag}:config`,
+    active: `${tag}:active`,
+    sessionsByFan: `${tag}:sessions:by-fan`,
+    sessionOwners: `${tag}:sessions:owner`,
+    claimedFans: `${tag}:claimed`,
+    admissions: `${tag}:admissions`,
+    admissionClaims: `${tag}:admissions:claims`,
+    lease: `${tag}:lease`,
+    leaseFence: `${tag}:lease:fence`,
+    ticker: `${tag}:ticker`,
+  };
+}

@@ -1,0 +1,217 @@
+// The waiting room's Redis state for every event: config, joining, opening the prequeue, status,
+// and admitted shopping sessions. Invariants (DESIGN §8.2, §8.3): one number per fan, never reused;
+// admitted-but-unexpired sessions never exceed maxActiveShoppers.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { openPrequeuedSale, type OpenSaleOptions, type OpenSaleResult } from './prequeue-opening.js';
+import { DEFAULT_KEY_PREFIX, fanIdSchema, waitingRoomKeys, type WaitingRoomKeys } from './queue-keys.js';
+import { runScript } from '../lib/redis-scripts.js';
+import {
+  roomConfigFromHash,
+  roomConfigSchema,
+  roomConfigToFields,
+  type RoomConfig,
+  type RoomConfigInput,
+  type RoomConfigUpdate,
+  type RoomState,
+} from './room-config.js';
+import { WaitingRoomError } from './waiting-room-error.js';
+import { defineWaitingRoomScripts, waitingRoomScripts } from './waiting-room-scripts.js';
+
+export type JoinRefusalReason = 'not_configured' | 'closed' | 'soldout';
+export type JoinResult =
+  | { status: 'numbered'; number: number; newlyIssued: boolean }
+  | { status: 'prequeue'; opensInMs: number }
+  | { status: 'refused'; reason: JoinRefusalReason };
+
+export interface FanStatus {
+  /** null until the fan has a number (not joined, or waiting in the prequeue). */
+  number: number | null;
+  prequeued: boolean;
+  serving: number;
+  issued: number;
+  state: RoomState | null;
+  admissionRatePerMinute: number | null;
+}
+
+export type ClaimRefusalReason = 'not_in_queue' | 'not_yet_admitted' | 'capacity_full' | 'closed' | 'soldout';
+export type ClaimResult =
+  | { status: 'admitted'; sessionId: string; expiresAtMs: number; number: number; reused: boolean }
+  | { status: 'refused'; reason: ClaimRefusalReason; number: number | null; serving: number | null };
+
+const joinReplySchema = z.union([
+  z.tuple([z.literal('number'), z.number(), z.union([z.literal(0), z.literal(1)])]),
+  z.tuple([z.literal('prequeue'), z.number()]),
+  z.tuple([z.literal('refused'), z.enum(['not_configured', 'closed', 'soldout'])]),
+]);
+const statusReplySchema = z.tuple([z.number(), z.number(), z.number(), z.number(), z.string(), z.number()]);
+const claimReplySchema = z.union([
+  z.tuple([z.literal('session'), z.string(), z.number(), z.number(), z.union([z.literal(0), z.literal(1)])]),
+  z.tuple([
+    z.literal('refused'),
+    z.enum(['not_in_queue', 'not_yet_admitted', 'capacity_full', 'closed', 'soldout']),
+    z.number(),
+    z.number(),
+  ]),
+]);
+const nowMsSchema = z.number().int().min(0);
+
+export interface QueueStoreOptions {
+  redis: Redis;
+  /** Tests pass a unique prefix so suites never see each other's keys. */
+  keyPrefix?: string;
+}
+
+export class QueueStore {
+  private readonly redis: Redis;
+  private readonly keyPrefix: string;
+
+  constructor(options: QueueStoreOptions) {
+    this.redis = options.redis;
+    this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    defineWaitingRoomScripts(this.redis);
+  }
+
+  keys(eventId: string): WaitingRoomKeys {
+    return waitingRoomKeys(eventId, this.keyPrefix);
+  }
+
+  /** Creates the room config (every field required). */
+  async createRoom(eventId: string, config: RoomConfigInput): Promise<RoomConfig> {
+    return this.configure(eventId, roomConfigSchema.parse(config));
+  }
+
+  /** Partial update (rate, pause/resume/close, capacity); the ticker applies it on its next tick. */
+  async configure(eventId: string, update: RoomConfigUpdate): Promise<RoomConfig> {
+    const keys = this.keys(eventId);
+    let reply: unknown;
+    try {
+      reply = await runScript(
+        this.redis,
+        waitingRoomScripts.configure.name,
+        [keys.config, keys.prequeue, keys.prequeueOpening],
+        roomConfigToFields(update),
+      );
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('PREQUEUE_PENDING')) {
+        throw new WaitingRoomError('prequeue_pending', 'pre-queued fans are waiting: open the sale with openSale', { eventId });
+      }
+      throw error;
+    }
+    const config = roomConfigFromHash(pairsToRecord(z.array(z.string()).parse(reply)));
+    if (config === null) throw new WaitingRoomError('not_configured', 'room config is incomplete', { eventId });
+    return config;
+  }
+
+  async readConfig(eventId: string): Promise<RoomConfig | null> {
+    return roomConfigFromHash(await this.redis.hgetall(this.keys(eventId).config));
+  }
+
+  /** Idempotent join; `nowMs` only feeds the countdown a pre-queued fan's page shows. */
+  async join(eventId: string, fanId: string, nowMs: number): Promise<JoinResult> {
+    const keys = this.keys(eventId);
+    const reply = joinReplySchema.parse(
+      await runScript(
+        this.redis,
+        waitingRoomScripts.join.name,
+        [keys.config, keys.fans, keys.issued, keys.prequeue, keys.prequeueOpening],
+        [fanIdSchema.parse(fanId)],
+      ),
+    );
+    if (reply[0] === 'number') return { status: 'numbered', number: reply[1], newlyIssued: reply[2] === 1 };
+    if (reply[0] === 'prequeue') return { status: 'prequeue', opensInMs: Math.max(0, reply[1] - nowMsSchema.parse(nowMs)) };
+    return { status: 'refused', reason: reply[1] };
+  }
+
+  openSale(eventId: string, options: OpenSaleOptions): Promise<OpenSaleResult> {
+    return openPrequeuedSale(this.redis, this.keys(eventId), options);
+  }
+
+  async status(eventId: string, fanId: string): Promise<FanStatus> {
+    const keys = this.keys(eventId);
+    const [number, prequeued, serving, issued, state, rate] = statusReplySchema.parse(
+      await runScript(
+        this.redis,
+        waitingRoomScripts.status.name,
+        [keys.config, keys.fans, keys.issued, keys.serving, keys.prequeue, keys.prequeueOpening],
+        [fanIdSchema.parse(fanId)],
+      ),
+    );
+    return {
+      number: number < 0 ? null : number,
+      prequeued: prequeued === 1,
+      serving,
+      issued,
+      state: state === '' ? null : (state as RoomState),
+      admissionRatePerMinute: rate < 0 ? null : rate,
+    };
+  }
+
+  /**
+   * Starts the fan's shopping session if their number has been served and capacity is left; a fan
+   * with a live session gets that same session back. The pass itself is signed by admission/passes.
+   */
+  async claimPass(eventId: string, fanId: string, nowMs: number, newSessionId: string = randomUUID()): Promise<ClaimResult> {
+    const keys = this.keys(eventId);
+    const reply = claimReplySchema.parse(
+      await runScript(
+        this.redis,
+        waitingRoomScripts.claimPass.name,
+        [
+          keys.config,
+          keys.fans,
+          keys.serving,
+          keys.active,
+          keys.sessionsByFan,
+          keys.sessionOwners,
+          keys.claimedFans,
+          keys.admissions,
+          keys.admissionClaims,
+        ],
+        [fanIdSchema.parse(fanId), nowMsSchema.parse(nowMs), z.string().min(1).max(128).parse(newSessionId)],
+      ),
+    );
+    if (reply[0] === 'session') {
+      return { status: 'admitted', sessionId: reply[1], expiresAtMs: reply[2], number: reply[3], reused: reply[4] === 1 };
+    }
+    return {
+      status: 'refused',
+      reason: reply[1],
+      number: reply[2] < 0 ? null : reply[2],
+      serving: reply[3] < 0 ? null : reply[3],
+    };
+  }
+
+  /** Returns the session's capacity at once (checkout finished, fan left). */
+  async releaseSession(eventId: string, sessionId: string): Promise<boolean> {
+    const keys = this.keys(eventId);
+    const removed = await runScript(
+      this.redis,
+      waitingRoomScripts.releaseSession.name,
+      [keys.active, keys.sessionsByFan, keys.sessionOwners],
+      [sessionId],
+    );
+    return removed === 1;
+  }
+
+  /** Sessions counted against maxActiveShoppers: those expiring after `nowMs`. */
+  async activeSessionCount(eventId: string, nowMs: number): Promise<number> {
+    return this.redis.zcount(this.keys(eventId).active, `(${nowMs}`, '+inf');
+  }
+
+  /** Numbers admitted by the ticker in the minute before `nowMs` (for dashboards and metrics). */
+  async admissionsInLastMinute(eventId: string, nowMs: number): Promise<number> {
+    const batches = await this.redis.zrange(this.keys(eventId).admissions, 0, -1);
+    return batches.reduce((total, batch) => {
+      const [from, to, admittedAtMs] = batch.split(':').map(Number);
+      return admittedAtMs !== undefined && admittedAtMs > nowMs - 60_000 ? total + (to ?? 0) - (from ?? 0) : total;
+    }, 0);
+  }
+}
+
+function pairsToRecord(pairs: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let index = 0; index + 1 < pairs.length; index += 2) record[pairs[index] as string] = pairs[index + 1] as string;
+  return record;
+}

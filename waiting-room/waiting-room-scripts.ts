@@ -1,0 +1,22 @@
+// The named Lua scripts of the waiting room, one per atomic step, defined once per connection.
+import type { Redis } from 'ioredis';
+import { defineScripts, type ScriptDefinition } from '../lib/redis-scripts.js';
+
+const script = (name: string, file: string): ScriptDefinition => ({
+  name,
+  file: new URL(`./lua/${file}`, import.meta.url),
+});
+
+export const waitingRoomScripts = {
+  configure: script('corralWrConfigure', 'configure.lua'),
+  join: script('corralWrJoin', 'join.lua'),
+  beginOpen: script('corralWrBeginOpen', 'begin-open.lua'),
+  assignPrequeueBatch: script('corralWrAssignPrequeueBatch', 'assign-prequeue-batch.lua'),
+  status: script('corralWrStatus', 'status.lua'),
+  claimPass: script('corralWrClaimPass', 'claim-pass.lua'),
+  releaseSession: script('corralWrReleaseSession', 'release-session.lua'),
+} as const;
+
+export function defineWaitingRoomScripts(redis: Redis): void {
+  defineScripts(redis, Object.values(waitingRoomScripts));
+}
