@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     await provision(config, log.child({ component: 'provision' }));
     roles = await startRoles(roleNames, platform);
   } catch (error) {
-    console.error(`corral: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    console.error(message.startsWith('config:') ? message : `corral: ${message}`);
     await stop(1);
     return;
   }

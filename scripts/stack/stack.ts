@@ -114,7 +114,8 @@ export async function startStack(config: Config, log: Logger, env: NodeJS.Proces
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []));
   if (failures.length > 0) {
     await stopServices(started);
-    throw failures.length === 1 ? failures[0]! : new StackError(failures.map((failure) => failure.message).join('\n'));
+    const messages = [...new Set(failures.map((failure) => failure.message))];
+    throw new StackError(messages.join('\n'));
   }
   recordStarted(paths, started);
   return started;
