@@ -1,0 +1,152 @@
+// Organizations, venues and events in MySQL. Only members of the owning organization may change
+// them. Publishing provisions the event's seats and waiting room first (both idempotent, so a
+// failed publish can simply be retried), then flips the status and writes `event.published` to the
+// outbox in one MySQL transaction, so the change and its announcement commit together.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
+import type { PrismaClient } from '../lib/mysql.js';
+import { parseInput } from '../lib/validation.js';
+import { seatCount, tierCodes, venueLayoutSchema, type VenueLayout } from './venue-layout.js';
+
+const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+export const venueInputSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  city: z.string().trim().min(1).max(120),
+  layout: venueLayoutSchema,
+});
+
+const priceTierSchema = z.object({
+  code: z.string().trim().min(1).max(40),
+  name: z.string().trim().min(1).max(120),
+  priceCents: z.number().int().min(0).max(100_000_000),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+});
+
+export const eventInputSchema = z
+  .object({
+    venueId: z.uuid(),
+    name: z.string().trim().min(1).max(200),
+    description: z.string().trim().max(10_000).default(''),
+    category: z.string().trim().min(1).max(60),
+    startsAt: isoDate,
+    saleOpensAt: isoDate,
+    priceTiers: z.array(priceTierSchema).min(1).max(50),
+  })
+  .refine((event) => event.saleOpensAt < event.startsAt, { path: ['saleOpensAt'], message: 'must be before startsAt' });
+export type EventInput = z.infer<typeof eventInputSchema>;
+
+export interface PublishedEvent {
+  id: string;
+  organizationId: string;
+  name: string;
+  category: string;
+  city: string;
+  startsAt: Date;
+  saleOpensAt: Date;
+  layout: VenueLayout;
+}
+
+/** What publishing does outside MySQL; both steps must be idempotent. */
+export interface PublishHooks {
+  provisionSeats(event: PublishedEvent): Promise<void>;
+  configureWaitingRoom(event: PublishedEvent): Promise<void>;
+}
+
+export class Catalog {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async createOrganization(userId: string, name: string): Promise<{ id: string; name: string }> {
+    const organization = await this.prisma.organization.create({
+      data: { name: parseInput(z.string().trim().min(1).max(200), name, 'organization name'), memberships: { create: { userId, role: 'organizer' } } },
+    });
+    await this.prisma.user.updateMany({ where: { id: userId, role: 'fan' }, data: { role: 'organizer' } });
+    return { id: organization.id, name: organization.name };
+  }
+
+  async requireMember(userId: string, organizationId: string): Promise<void> {
+    const membership = await this.prisma.membership.findUnique({ where: { userId_organizationId: { userId, organizationId } } });
+    if (!membership) throw new ForbiddenError('only organizers of this organization may do that');
+  }
+
+  async createVenue(userId: string, organizationId: string, input: unknown) {
+    await this.requireMember(userId, organizationId);
+    const venue = parseInput(venueInputSchema, input, 'venue');
+    return this.prisma.venue.create({
+      data: { organizationId, name: venue.name, city: venue.city, layout: venue.layout, seatCount: seatCount(venue.layout) },
+      select: { id: true, name: true, city: true, seatCount: true },
+    });
+  }
+
+  async createEvent(userId: string, organizationId: string, input: unknown) {
+    await this.requireMember(userId, organizationId);
+    const event = parseInput(eventInputSchema, input, 'event');
+    const venue = await this.prisma.venue.findFirst({ where: { id: event.venueId, organizationId } });
+    if (!venue) throw new NotFoundError('no such venue in this organization');
+    const layoutTiers = tierCodes(venueLayoutSchema.parse(venue.layout));
+    const pricedTiers = new Set(event.priceTiers.map((tier) => tier.code));
+    const unpriced = [...layoutTiers].filter((code) => !pricedTiers.has(code));
+    if (unpriced.length > 0) throw new ValidationError(`the venue layout uses tiers with no price: ${unpriced.join(', ')}`);
+    if (pricedTiers.size !== event.priceTiers.length) throw new ValidationError('price tier codes must be unique');
+    return this.prisma.event.create({
+      data: {
+        organizationId,
+        venueId: venue.id,
+        name: event.name,
+        description: event.description,
+        category: event.category,
+        city: venue.city,
+        startsAt: event.startsAt,
+        saleOpensAt: event.saleOpensAt,
+        priceTiers: { create: event.priceTiers },
+      },
+      select: { id: true, name: true, status: true, city: true, startsAt: true, saleOpensAt: true },
+    });
+  }
+
+  async publishEvent(userId: string, eventId: string, hooks: PublishHooks) {
+    const event = await this.prisma.event.findUnique({ where: { id: eventId }, include: { venue: true } });
+    if (!event) throw new NotFoundError('no such event');
+    await this.requireMember(userId, event.organizationId);
+    if (event.status !== 'draft') throw new ConflictError(`event is already ${event.status}`, 'already-published');
+    if (event.startsAt <= this.clock()) throw new ConflictError('event has already started', 'event-in-past');
+    const published: PublishedEvent = {
+      id: event.id,
+      organizationId: event.organizationId,
+      name: event.name,
+      category: event.category,
+      city: event.city,
+      startsAt: event.startsAt,
+      saleOpensAt: event.saleOpensAt,
+      layout: venueLayoutSchema.parse(event.venue.layout),
+    };
+    await hooks.provisionSeats(published);
+    await hooks.configureWaitingRoom(published);
+    return this.prisma.$transaction(async (tx) => {
+      // The status condition makes concurrent publishes of one event write one outbox message.
+      const flipped = await tx.event.updateMany({ where: { id: eventId, status: 'draft' }, data: { status: 'published' } });
+      if (flipped.count === 0) throw new ConflictError('event was published concurrently', 'already-published');
+      const messageId = randomUUID();
+      await tx.outboxMessage.create({
+        data: {
+          id: messageId,
+          topic: 'event.published',
+          messageKey: eventId,
+          payload: {
+            id: messageId,
+            type: 'event.published',
+            version: 1,
+            time: this.clock().toISOString(),
+            eventId,
+            data: { name: event.name, category: event.category, city: event.city, startsAt: event.startsAt.toISOString(), seatCount: event.venue.seatCount },
+          },
+        },
+      });
+      return { id: eventId, status: 'published' as const, outboxMessageId: messageId };
+    });
+  }
+}
