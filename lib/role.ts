@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { ConfigKey } from './config.js';
+import type { DependencyCheck } from './health.js';
 import { closeServer, createHttpApp, listen } from './http.js';
 import type { Dependency, Platform } from './platform.js';
 
@@ -18,6 +19,8 @@ export interface HttpRoleOptions {
   role: RoleName;
   portVariable: ConfigKey;
   dependencies: Dependency[];
+  /** Role-specific readiness beyond its servers (e.g. a relay's last pass). */
+  extraChecks?: DependencyCheck[];
   routes?: (app: Express) => void;
   /** Runs after the HTTP server stops, before the platform closes. */
   onStop?: () => Promise<void>;
@@ -32,7 +35,7 @@ export async function startHttpRole(platform: Platform, options: HttpRoleOptions
   const app = createHttpApp({
     role: options.role,
     log,
-    checks: platform.checks(options.dependencies),
+    checks: [...platform.checks(options.dependencies), ...(options.extraChecks ?? [])],
     dependencyTimeoutMs: config.DEPENDENCY_TIMEOUT_MS,
     routes: options.routes,
   });
