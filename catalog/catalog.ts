@@ -37,6 +37,21 @@ export const eventInputSchema = z
   .refine((event) => event.saleOpensAt < event.startsAt, { path: ['saleOpensAt'], message: 'must be before startsAt' });
 export type EventInput = z.infer<typeof eventInputSchema>;
 
+/** The `data` of an `event.published` message (docs/events.md). */
+export interface EventPublishedData {
+  name: string;
+  description: string;
+  category: string;
+  city: string;
+  venueName: string;
+  startsAt: string;
+  saleOpensAt: string;
+  seatCount: number;
+  minPriceCents: number;
+  maxPriceCents: number;
+  currency: string;
+}
+
 export interface PublishedEvent {
   id: string;
   organizationId: string;
@@ -109,7 +124,7 @@ export class Catalog {
   }
 
   async publishEvent(userId: string, eventId: string, hooks: PublishHooks) {
-    const event = await this.prisma.event.findUnique({ where: { id: eventId }, include: { venue: true } });
+    const event = await this.prisma.event.findUnique({ where: { id: eventId }, include: { venue: true, priceTiers: true } });
     if (!event) throw new NotFoundError('no such event');
     await this.requireMember(userId, event.organizationId);
     if (event.status !== 'draft') throw new ConflictError(`event is already ${event.status}`, 'already-published');
@@ -142,7 +157,19 @@ export class Catalog {
             version: 1,
             time: this.clock().toISOString(),
             eventId,
-            data: { name: event.name, category: event.category, city: event.city, startsAt: event.startsAt.toISOString(), seatCount: event.venue.seatCount },
+            data: {
+              name: event.name,
+              description: event.description,
+              category: event.category,
+              city: event.city,
+              venueName: event.venue.name,
+              startsAt: event.startsAt.toISOString(),
+              saleOpensAt: event.saleOpensAt.toISOString(),
+              seatCount: event.venue.seatCount,
+              minPriceCents: Math.min(...event.priceTiers.map((tier) => tier.priceCents)),
+              maxPriceCents: Math.max(...event.priceTiers.map((tier) => tier.priceCents)),
+              currency: event.priceTiers[0]?.currency ?? 'EUR',
+            } satisfies EventPublishedData,
           },
         },
       });

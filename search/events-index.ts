@@ -1,0 +1,76 @@
+// The `events` search index: one document per published event with its live availability.
+// The mapping is versioned: documents live in `events-v<N>` behind the alias `events`, so a new
+// mapping is built beside the old one (reindex) and the alias switched when it is complete.
+import type { SearchClient } from '../lib/search.js';
+
+export const EVENTS_MAPPING_VERSION = 1;
+
+export function eventsIndexNames(prefix = '') {
+  return { alias: `${prefix}events`, index: `${prefix}events-v${EVENTS_MAPPING_VERSION}` };
+}
+
+export const eventsMapping = {
+  dynamic: 'strict',
+  properties: {
+    eventId: { type: 'keyword' },
+    name: { type: 'text', fields: { raw: { type: 'keyword' } } },
+    description: { type: 'text' },
+    venueName: { type: 'text', fields: { raw: { type: 'keyword' } } },
+    category: { type: 'keyword' },
+    city: { type: 'keyword' },
+    startsAt: { type: 'date' },
+    saleOpensAt: { type: 'date' },
+    minPriceCents: { type: 'integer' },
+    maxPriceCents: { type: 'integer' },
+    currency: { type: 'keyword' },
+    seatCount: { type: 'integer' },
+    seatsAvailable: { type: 'integer' },
+    availability: { type: 'keyword' },
+    updatedAt: { type: 'date' },
+  },
+} as const;
+
+export type Availability = 'available' | 'few-left' | 'sold-out';
+
+/** "Few left" is under 10% of the house or under 20 seats, whichever is larger. */
+export function availabilityOf(seatsAvailable: number, seatCount: number): Availability {
+  if (seatsAvailable <= 0) return 'sold-out';
+  return seatsAvailable < Math.max(20, seatCount * 0.1) ? 'few-left' : 'available';
+}
+
+export interface EventDocument {
+  eventId: string;
+  name: string;
+  description: string;
+  venueName: string;
+  category: string;
+  city: string;
+  startsAt: string;
+  saleOpensAt: string;
+  minPriceCents: number;
+  maxPriceCents: number;
+  currency: string;
+  seatCount: number;
+  seatsAvailable: number;
+  availability: Availability;
+  updatedAt: string;
+}
+
+/** Creates the versioned index and points the alias at it; safe to call on every start. */
+export async function ensureEventsIndex(client: SearchClient, prefix = ''): Promise<void> {
+  const { alias, index } = eventsIndexNames(prefix);
+  const exists = await client.indices.exists({ index });
+  if (!exists.body) {
+    try {
+      await client.indices.create({
+        index,
+        body: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: eventsMapping as never },
+      });
+    } catch (error) {
+      // A concurrent starter created it first: the outcome we wanted.
+      if (!String((error as Error).message).includes('resource_already_exists_exception')) throw error;
+    }
+  }
+  const aliased = await client.indices.existsAlias({ name: alias, index });
+  if (!aliased.body) await client.indices.putAlias({ index, name: alias });
+}
