@@ -1,12 +1,53 @@
-// The api role: Express REST for catalog, seats, reservations and checkout. Routes arrive with
-// their issues; today it serves the platform endpoints and its dependency readiness.
+// The api role: Express REST for seats, reservations and checkout (catalog and organizer routes
+// arrive with their issues). Booking calls verify the admission pass locally and hand work to the
+// booking partition queues; they never wait for a worker.
+import type { JSONWebKeySet } from 'jose';
 import type { Platform } from '../lib/platform.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
+import { loadBookingConfig, type BookingConfig } from '../workers/booking/booking-config.js';
+import { BookingQueues } from '../workers/booking/booking-queues.js';
+import { bookingStore } from '../workers/booking/booking-store.js';
+import { TestPaymentProvider, type PaymentProvider } from '../workers/booking/payments.js';
+import { mountHoldRoutes } from './hold-routes.js';
+import { passCheckFromJwks, unconfiguredPassCheck, type PassCheck } from './pass-check.js';
+import { mountSeatRoutes } from './seat-routes.js';
 
-export function startApi(platform: Platform): Promise<RunningRole> {
+export interface ApiOptions {
+  bookingConfig?: BookingConfig;
+  passCheck?: PassCheck;
+  payments?: PaymentProvider;
+  clock?: () => number;
+}
+
+function configuredPassCheck(config: BookingConfig): PassCheck {
+  if (!config.PASS_JWKS) return unconfiguredPassCheck;
+  return passCheckFromJwks(JSON.parse(config.PASS_JWKS) as JSONWebKeySet, config.PASS_ISSUER);
+}
+
+export function startApi(platform: Platform, options: ApiOptions = {}): Promise<RunningRole> {
+  const bookingConfig = options.bookingConfig ?? loadBookingConfig();
+  const passCheck = options.passCheck ?? configuredPassCheck(bookingConfig);
+  if (passCheck === unconfiguredPassCheck) platform.log.warn('PASS_JWKS is not set: booking calls will answer 503');
+  const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX, options.clock);
+  const queues = new BookingQueues({ connection: platform.redis(), keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, partitions: bookingConfig.BOOKING_PARTITIONS });
   return startHttpRole(platform, {
     role: 'api',
     portVariable: 'API_PORT',
     dependencies: ['redis', 'dynamodb', 'mysql', 'opensearch'],
+    routes: (app) => {
+      mountSeatRoutes(app, store);
+      mountHoldRoutes(app, {
+        store,
+        redis: platform.redis(),
+        keyPrefix: bookingConfig.BOOKING_KEY_PREFIX,
+        queues,
+        // The only bundled provider is the test provider; a real one is wired here when chosen.
+        payments: options.payments ?? new TestPaymentProvider(),
+        passCheck,
+        holdTtlMs: bookingConfig.HOLD_TTL_SECONDS * 1000,
+        maxSeatsPerHold: bookingConfig.MAX_SEATS_PER_HOLD,
+      });
+    },
+    onStop: () => queues.close(),
   });
 }

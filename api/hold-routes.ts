@@ -1,0 +1,131 @@
+// Reservation and checkout routes. A hold request is acknowledged at once (202 + hold id) and runs
+// as a BullMQ job; the fan polls GET /api/holds/:id (or hears on Socket.IO). Holds of other fans
+// are answered 404, never 403, so hold ids leak nothing.
+import type { Express, Request } from 'express';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { eventIdSchema, holdIdSchema, seatSk, sectionSkPrefix } from '../workers/booking/booking-keys.js';
+import { holdRequestSchema, type ReserveJob } from '../workers/booking/booking-jobs.js';
+import type { BookingQueues } from '../workers/booking/booking-queues.js';
+import type { BookingStore } from '../workers/booking/booking-store.js';
+import { confirmHold } from '../workers/booking/hold-confirm.js';
+import { releaseHold } from '../workers/booking/hold-release.js';
+import { claimHoldRequest, holdIdFor, holdView, readHoldRequest } from '../workers/booking/hold-requests.js';
+import { PaymentTimeoutError, type PaymentProvider } from '../workers/booking/payments.js';
+import { readSeats } from '../workers/booking/reserve-hold.js';
+import { readEventSeats } from '../workers/booking/seat-availability.js';
+import { bearerToken, type PassCheck } from './pass-check.js';
+
+export interface HoldRouteDeps {
+  store: BookingStore;
+  redis: Redis;
+  keyPrefix: string;
+  queues: BookingQueues;
+  payments: PaymentProvider;
+  passCheck: PassCheck;
+  holdTtlMs: number;
+  maxSeatsPerHold: number;
+}
+
+const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,128}$/);
+const confirmBodySchema = z.object({ paymentToken: z.string().min(1).max(256) });
+
+function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ValidationError(`invalid ${what}`, parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+  }
+  return parsed.data;
+}
+
+export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
+  const { store } = deps;
+
+  /** The hold's request record, after checking the caller's pass owns it; anything else is 404. */
+  async function ownedHold(req: Request): Promise<{ job: ReserveJob; fanId: string }> {
+    const holdId = holdIdSchema.safeParse(req.params.id);
+    if (!holdId.success) throw new NotFoundError('no such hold');
+    const token = bearerToken(req);
+    const job = await readHoldRequest(deps.redis, deps.keyPrefix, holdId.data);
+    if (!job) throw new NotFoundError('no such hold');
+    const pass = await deps.passCheck(token, job.eventId).catch((error: unknown) => {
+      if (error instanceof AppError && error.status === 403) throw new NotFoundError('no such hold');
+      throw error;
+    });
+    if (pass.fanId !== job.fanId) throw new NotFoundError('no such hold');
+    return { job, fanId: pass.fanId };
+  }
+
+  app.post('/api/events/:id/holds', async (req, res) => {
+    const eventId = parseOr400(eventIdSchema, req.params.id, 'event id');
+    const pass = await deps.passCheck(bearerToken(req), eventId);
+    const idempotencyKey = parseOr400(idempotencyKeySchema, req.header('idempotency-key'), 'Idempotency-Key header (required, 1-128 visible characters)');
+    const request = parseOr400(holdRequestSchema, req.body, 'hold request');
+    const quantity = 'seats' in request ? new Set(request.seats.map(seatSk)).size : request.quantity;
+    if ('seats' in request && quantity !== request.seats.length) throw new ValidationError('a seat is listed twice');
+    if (quantity > deps.maxSeatsPerHold) {
+      throw new AppError(400, 'too-many-seats', `at most ${deps.maxSeatsPerHold} seats per hold`, { maxSeatsPerHold: deps.maxSeatsPerHold });
+    }
+    if ('seats' in request) {
+      const keys = request.seats.map(seatSk);
+      const found = await readSeats(store, eventId, keys);
+      const unknown = keys.filter((sk) => !found.has(sk));
+      if (unknown.length > 0) throw new AppError(400, 'unknown-seats', 'some seats do not exist in this event', { unknownSeats: unknown });
+    } else if ((await readEventSeats(store, eventId, request.section)).length === 0) {
+      // One Query per best-available request; replaced by the seat-map cache when it lands.
+      throw new AppError(400, 'unknown-section', `event has no section ${request.section}`, { prefix: sectionSkPrefix(request.section) });
+    }
+    const job: ReserveJob = {
+      holdId: holdIdFor(eventId, pass.fanId, idempotencyKey),
+      eventId,
+      fanId: pass.fanId,
+      request,
+      requestedAt: store.clock(),
+      holdTtlMs: deps.holdTtlMs,
+    };
+    const claim = await claimHoldRequest(deps.redis, deps.keyPrefix, job);
+    if (claim.status === 'mismatch') {
+      throw new AppError(422, 'idempotency-key-reused', 'this Idempotency-Key was used with a different request body');
+    }
+    // Enqueued on every acknowledged attempt: the job id makes a second add a no-op.
+    await deps.queues.enqueueReserve(claim.job);
+    res.status(202).location(`/api/holds/${job.holdId}`).json({ holdId: job.holdId, status: 'pending' });
+  });
+
+  app.get('/api/holds/:id', async (req, res) => {
+    const { job } = await ownedHold(req);
+    res.json(await holdView(store, deps.queues, job));
+  });
+
+  app.post('/api/holds/:id/confirm', async (req, res) => {
+    const { job, fanId } = await ownedHold(req);
+    const body = parseOr400(confirmBodySchema, req.body, 'confirm body');
+    let outcome;
+    try {
+      outcome = await confirmHold(store, deps.payments, job.eventId, job.holdId, fanId, body.paymentToken);
+    } catch (error) {
+      if (error instanceof PaymentTimeoutError) throw new AppError(504, 'payment-timeout', 'the payment provider did not answer; retrying is safe');
+      throw error;
+    }
+    switch (outcome.outcome) {
+      case 'confirmed':
+        res.json({ status: 'confirmed', bookingId: outcome.bookingId, amountCents: outcome.amountCents });
+        return;
+      case 'not-found':
+        throw new ConflictError('the hold is not placed yet', 'hold-pending');
+      case 'declined':
+        throw new AppError(402, 'payment-declined', `payment declined: ${outcome.reason}`);
+      case 'hold-ended':
+        throw new AppError(409, 'hold-ended', `the hold has ${outcome.status.toLowerCase()}`, { refunded: outcome.refunded });
+    }
+  });
+
+  app.delete('/api/holds/:id', async (req, res) => {
+    const { job } = await ownedHold(req);
+    const outcome = await releaseHold(store, job.eventId, job.holdId, 'released');
+    if (outcome.outcome === 'not-found') throw new ConflictError('the hold is not placed yet', 'hold-pending');
+    if (outcome.outcome === 'already-ended' && outcome.status === 'CONFIRMED') throw new ConflictError('the hold is already paid', 'hold-confirmed');
+    res.status(204).end();
+  });
+}

@@ -1,0 +1,40 @@
+// The booking routes' view of an admission pass: who the fan is, for which event. Backed by the
+// admission verifier (local JWKS, no Redis round trip); the Express pass middleware can replace it.
+import type { Request } from 'express';
+import type { JSONWebKeySet } from 'jose';
+import { createPassVerifier } from '../admission/passes.js';
+import { PassError } from '../admission/pass-error.js';
+import { ForbiddenError, UnauthorizedError, UnavailableError } from '../lib/errors.js';
+
+export interface VerifiedPass {
+  fanId: string;
+  eventId: string;
+}
+
+export type PassCheck = (token: string, eventId: string) => Promise<VerifiedPass>;
+
+export function passCheckFromJwks(jwks: JSONWebKeySet, issuer: string, clock?: () => number): PassCheck {
+  const verify = createPassVerifier({ jwks, issuer, clock });
+  return async (token, eventId) => {
+    try {
+      const claims = await verify(token, eventId);
+      return { fanId: claims.sub, eventId: claims.evt };
+    } catch (error) {
+      if (!(error instanceof PassError)) throw error;
+      if (error.reason === 'wrong_event') throw new ForbiddenError(error.message);
+      throw new UnauthorizedError(`admission pass refused: ${error.reason}`);
+    }
+  };
+}
+
+/** Used when no JWKS is configured: booking calls answer 503 instead of trusting anything. */
+export const unconfiguredPassCheck: PassCheck = async () => {
+  throw new UnavailableError('admission pass verification is not configured (PASS_JWKS)');
+};
+
+export function bearerToken(req: Request): string {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
+  if (!match) throw new UnauthorizedError('an admission pass is required (Authorization: Bearer <pass>)');
+  return match[1]!;
+}

@@ -1,0 +1,123 @@
+// Real-server fixture for the booking suites: its own DynamoDB tables (unique prefix), Redis key
+// prefix and event id, a clock the test can move, and cleanup of everything it created.
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { Redis } from 'ioredis';
+import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../../../lib/dynamo.js';
+import { logger } from '../../../lib/log.js';
+import { BookingQueues } from '../../../workers/booking/booking-queues.js';
+import { bookingStore, type BookingStore } from '../../../workers/booking/booking-store.js';
+import { startBookingWorkers } from '../../../workers/booking/booking-workers.js';
+import type { VenueLayout } from '../../../workers/booking/seat-provisioning.js';
+import { config } from '../platform-env.js';
+
+export interface BookingFixture {
+  dynamo: DynamoClients;
+  store: BookingStore;
+  redis: Redis;
+  keyPrefix: string;
+  tablePrefix: string;
+  queues: BookingQueues;
+  /** Moves the store's clock (and so expiry decisions) without sleeping. */
+  advanceClock(ms: number): void;
+  /** The next `count` TransactWriteItems calls fail with TransactionConflict before reaching the server. */
+  injectTransactionConflicts(count: number): { injected: () => number };
+  startWorkers(options?: { concurrency?: number }): void;
+  close(): Promise<void>;
+}
+
+export const PARTITIONS = 2;
+
+export function uniqueEventId(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** One section per entry: `rows` rows of `seatsPerRow` seats, tier price 5000. */
+export function layoutOf(sections: Record<string, { rows: number; seatsPerRow: number }>): VenueLayout {
+  return {
+    sections: Object.entries(sections).map(([name, shape]) => ({
+      name,
+      priceTier: `tier-${name}`,
+      priceCents: 5000,
+      rows: Array.from({ length: shape.rows }, (_, index) => ({ name: String(index + 1), seats: shape.seatsPerRow })),
+    })),
+  };
+}
+
+export async function createBookingFixture(): Promise<BookingFixture> {
+  const id = randomUUID().slice(0, 8);
+  const tablePrefix = `bk-${id}-`;
+  const keyPrefix = `test-bk-${id}:`;
+  const dynamo = createDynamo(config);
+  await ensureTables(dynamo.client, tablePrefix);
+  let offsetMs = 0;
+  const store = bookingStore(dynamo.doc, tablePrefix, () => Date.now() + offsetMs);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: PARTITIONS });
+  const workers: ReturnType<typeof startBookingWorkers> = [];
+  let conflictsLeft = 0;
+  let conflictsInjected = 0;
+  dynamo.doc.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { TransactItems?: unknown };
+      if (input.TransactItems !== undefined && conflictsLeft > 0) {
+        conflictsLeft -= 1;
+        conflictsInjected += 1;
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled (injected)',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'TransactionConflict', Message: 'injected by the test' }],
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectTransactionConflict' },
+  );
+
+  return {
+    dynamo,
+    store,
+    redis,
+    keyPrefix,
+    tablePrefix,
+    queues,
+    advanceClock: (ms) => {
+      offsetMs += ms;
+    },
+    injectTransactionConflicts(count) {
+      conflictsLeft = count;
+      return { injected: () => conflictsInjected };
+    },
+    startWorkers(options = {}) {
+      workers.push(
+        ...startBookingWorkers({
+          store,
+          redis,
+          connection: workerConnection,
+          queues,
+          keyPrefix,
+          partitions: PARTITIONS,
+          concurrency: options.concurrency ?? 16,
+          log: logger(),
+        }),
+      );
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close(true)));
+      await queues.close();
+      for (const pattern of [`${keyPrefix}*`, `{${keyPrefix}*`]) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          if (keys.length > 0) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      }
+      for (const table of Object.values(tableNames(tablePrefix))) await dynamo.client.send(new DeleteTableCommand({ TableName: table }));
+      dynamo.client.destroy();
+      redis.disconnect();
+      workerConnection.disconnect();
+    },
+  };
+}

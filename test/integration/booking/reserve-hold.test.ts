@@ -1,0 +1,104 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { auditEvent } from '../../../workers/booking/booking-audit.js';
+import { eventPk, seatSk } from '../../../workers/booking/booking-keys.js';
+import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
+import { holdIdFor } from '../../../workers/booking/hold-requests.js';
+import { releaseHold } from '../../../workers/booking/hold-release.js';
+import { reserveHold } from '../../../workers/booking/reserve-hold.js';
+import { existingSeatKeys, provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
+
+describe('reserve (real DynamoDB and Redis)', () => {
+  let fixture: BookingFixture;
+  beforeAll(async () => {
+    fixture = await createBookingFixture();
+  });
+  afterAll(async () => {
+    await fixture.close();
+  });
+
+  const context = () => ({ store: fixture.store, redis: fixture.redis, keyPrefix: fixture.keyPrefix });
+  const job = (eventId: string, fanId: string, request: ReserveJob['request']): ReserveJob => ({
+    holdId: holdIdFor(eventId, fanId, 'key-1'),
+    eventId,
+    fanId,
+    request,
+    requestedAt: fixture.store.clock(),
+    holdTtlMs: 600_000,
+  });
+  const seat = (row: string, number: number) => ({ section: 'A', row, number });
+  const readSeat = async (eventId: string, row: string, number: number) =>
+    (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: { pk: eventPk(eventId), sk: seatSk(seat(row, number)) } }))).Item;
+
+  it('provisions seats resumably: a re-run writes only missing seats and never resets a held one', async () => {
+    const eventId = uniqueEventId('provision');
+    const first = await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 4, seatsPerRow: 30 } }));
+    expect(first).toEqual({ total: 120, written: 120, skipped: 0 });
+    await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1)] }));
+    const bigger = await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 4, seatsPerRow: 30 }, B: { rows: 1, seatsPerRow: 10 } }));
+    expect(bigger).toEqual({ total: 130, written: 10, skipped: 120 });
+    expect((await existingSeatKeys(fixture.store, eventId)).size).toBe(130);
+    expect(await readSeat(eventId, '1', 1)).toMatchObject({ status: 'HELD' });
+  });
+
+  it('a replayed reserve job ends as the same single hold', async () => {
+    const eventId = uniqueEventId('replay');
+    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: 10 } }));
+    const reserve = job(eventId, 'fan-1', { seats: [seat('1', 3), seat('1', 4)] });
+    const first = await reserveHold(context(), reserve);
+    const replays = await Promise.all([reserveHold(context(), reserve), reserveHold(context(), reserve)]);
+    expect(first).toMatchObject({ outcome: 'held', holdId: reserve.holdId });
+    for (const replay of replays) expect(replay).toEqual(first);
+    const report = await auditEvent(fixture.store, eventId);
+    expect(report.violations).toEqual([]);
+    expect(report.holds).toBe(1);
+    expect(report.seats.held).toBe(2);
+  });
+
+  it('retries an injected TransactionConflict and then holds the seats', async () => {
+    const eventId = uniqueEventId('conflict');
+    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
+    const injection = fixture.injectTransactionConflicts(2);
+    const result = await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1)] }));
+    expect(injection.injected()).toBe(2);
+    expect(result).toMatchObject({ outcome: 'held' });
+    expect(await readSeat(eventId, '1', 1)).toMatchObject({ status: 'HELD', holdId: result.holdId, version: 1 });
+  });
+
+  it('answers a taken seat as unavailable without writing anything', async () => {
+    const eventId = uniqueEventId('taken');
+    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
+    const winner = await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1), seat('1', 2)] }));
+    const loser = await reserveHold(context(), job(eventId, 'fan-2', { seats: [seat('1', 2), seat('1', 3)] }));
+    expect(winner.outcome).toBe('held');
+    expect(loser).toMatchObject({ outcome: 'rejected', reason: 'unavailable' });
+    expect(await readSeat(eventId, '1', 3)).toMatchObject({ status: 'AVAILABLE', version: 0 });
+  });
+
+  it('an expired hold is reclaimed by the next reserve, and its late expiry leaves the new hold alone', async () => {
+    const eventId = uniqueEventId('expiry');
+    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
+    const first = await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1)] }));
+    expect(await reserveHold(context(), job(eventId, 'fan-2', { seats: [seat('1', 1)] }))).toMatchObject({ outcome: 'rejected' });
+    expect(await releaseHold(fixture.store, eventId, first.holdId, 'expired')).toMatchObject({ outcome: 'not-yet-expired' });
+
+    fixture.advanceClock(600_001);
+    const second = await reserveHold(context(), job(eventId, 'fan-3', { seats: [seat('1', 1)] }));
+    expect(second).toMatchObject({ outcome: 'held' });
+    // The first hold's expiry job runs late: it must not free the seat fan-3 now holds.
+    expect(await releaseHold(fixture.store, eventId, first.holdId, 'expired')).toEqual({ outcome: 'released', seatKeys: [] });
+    expect(await readSeat(eventId, '1', 1)).toMatchObject({ status: 'HELD', holdId: second.holdId });
+    expect((await auditEvent(fixture.store, eventId)).violations).toEqual([]);
+  });
+
+  it('best available picks adjacent seats without leaving a single gap, and says unavailable when none fit', async () => {
+    const eventId = uniqueEventId('best');
+    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 2, seatsPerRow: 5 } }));
+    await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1)] }));
+    // Row 1 has 2..5 free (4 seats): 3 would leave one lone seat, so row 2 is chosen.
+    const best = await reserveHold(context(), job(eventId, 'fan-2', { section: 'A', quantity: 3 }));
+    expect(best).toMatchObject({ outcome: 'held', seatKeys: ['SEAT#A#2#1', 'SEAT#A#2#2', 'SEAT#A#2#3'] });
+    const tooMany = await reserveHold(context(), job(eventId, 'fan-3', { section: 'A', quantity: 5 }));
+    expect(tooMany).toMatchObject({ outcome: 'rejected', reason: 'unavailable' });
+  });
+});

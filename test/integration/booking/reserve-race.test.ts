@@ -1,0 +1,52 @@
+import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
+import { auditEvent } from '../../../workers/booking/booking-audit.js';
+import { holdIdFor } from '../../../workers/booking/hold-requests.js';
+import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
+import { jobResults, waitForJobs } from './race-helpers.js';
+
+const REQUESTS = Number(process.env.BOOKING_RACE_REQUESTS ?? 300);
+const SEATS = Number(process.env.BOOKING_RACE_SEATS ?? 20);
+
+describe('reserve race through BullMQ workers (real Redis and DynamoDB)', () => {
+  let fixture: BookingFixture;
+  beforeAll(async () => {
+    fixture = await createBookingFixture();
+    fixture.startWorkers({ concurrency: 32 });
+  });
+  afterAll(async () => {
+    await fixture.close();
+  });
+
+  it(`${REQUESTS} fans racing for ${SEATS} seats: exactly ${SEATS} holds, everyone else unavailable, no seat held twice`, async () => {
+    const eventId = uniqueEventId('race');
+    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: SEATS } }));
+    const requestedAt = fixture.store.clock();
+    // Every seat is wanted by many fans; a third of the fans ask for "best available" instead.
+    const jobs: ReserveJob[] = Array.from({ length: REQUESTS }, (_, index) => ({
+      holdId: holdIdFor(eventId, `fan-${index}`, 'race'),
+      eventId,
+      fanId: `fan-${index}`,
+      request: index % 3 === 2 ? { section: 'A', quantity: 1 } : { seats: [{ section: 'A', row: '1', number: (index % SEATS) + 1 }] },
+      requestedAt,
+      holdTtlMs: 600_000,
+    }));
+    const started = Date.now();
+    await Promise.all(jobs.map((job) => fixture.queues.enqueueReserve(job)));
+    await waitForJobs(fixture.queues, eventId, REQUESTS, 170_000);
+    const elapsedMs = Date.now() - started;
+
+    const results = await jobResults(fixture.queues, jobs);
+    const held = results.filter((result) => result.outcome === 'held');
+    const others = results.filter((result) => result.outcome !== 'held');
+    expect(held).toHaveLength(SEATS);
+    expect(new Set(held.flatMap((result) => result.seatKeys)).size).toBe(SEATS);
+    expect(others.every((result) => result.outcome === 'rejected' && result.reason === 'unavailable')).toBe(true);
+
+    const report = await auditEvent(fixture.store, eventId);
+    expect(report.violations).toEqual([]);
+    expect(report.seats).toEqual({ total: SEATS, available: 0, held: SEATS, sold: 0 });
+    expect(report.holds).toBe(SEATS);
+    process.stdout.write(`\nbooking race: ${REQUESTS} reserve jobs for ${SEATS} seats finished in ${elapsedMs} ms\n`);
+  }, 180_000);
+});

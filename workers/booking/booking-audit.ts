@@ -1,0 +1,103 @@
+// Reads an event's seats, bookings and the holds they name straight from DynamoDB and reports every
+// breach of the booking invariants (DESIGN §8.1): seats sold twice, seats held by dead holds, seats
+// held twice, bookings whose seats are not theirs. The audit CLI and the race tests both use it.
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BOOKING_SK_PREFIX, eventPk, HOLD_SK_PREFIX, SEAT_SK_PREFIX, type BookingItem, type HoldItem, type SeatItem } from './booking-keys.js';
+import type { BookingStore } from './booking-store.js';
+
+export interface AuditViolation {
+  kind: 'seat-sold-twice' | 'seat-held-twice' | 'seat-held-by-dead-hold' | 'seat-sold-without-booking' | 'booking-without-seat' | 'hold-without-seat';
+  seatKey: string;
+  detail: string;
+}
+
+export interface AuditReport {
+  eventId: string;
+  seats: { total: number; available: number; held: number; sold: number };
+  holds: number;
+  bookings: number;
+  violations: AuditViolation[];
+}
+
+async function queryAll(store: BookingStore, pk: string, skPrefix: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tables.inventory,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+
+export async function auditEvent(store: BookingStore, eventId: string): Promise<AuditReport> {
+  const seats = (await queryAll(store, eventPk(eventId), SEAT_SK_PREFIX)) as unknown as SeatItem[];
+  const bookings = (await queryAll(store, eventPk(eventId), BOOKING_SK_PREFIX)) as unknown as BookingItem[];
+  const heldSeats = seats.filter((seat) => seat.status === 'HELD');
+  const holdItems = (await queryAll(store, eventPk(eventId), HOLD_SK_PREFIX)) as unknown as HoldItem[];
+  const holds = new Map(holdItems.map((hold) => [hold.holdId, hold]));
+  const violations: AuditViolation[] = [];
+  const now = store.clock();
+
+  const bookingsBySeat = new Map<string, BookingItem[]>();
+  for (const booking of bookings) {
+    for (const sk of booking.seatKeys) bookingsBySeat.set(sk, [...(bookingsBySeat.get(sk) ?? []), booking]);
+  }
+  const seatsBySk = new Map(seats.map((seat) => [seat.sk, seat]));
+
+  for (const [sk, owners] of bookingsBySeat) {
+    if (owners.length > 1) violations.push({ kind: 'seat-sold-twice', seatKey: sk, detail: `bookings ${owners.map((b) => b.bookingId).join(', ')}` });
+    for (const booking of owners) {
+      const seat = seatsBySk.get(sk);
+      if (seat?.status !== 'SOLD' || seat.holdId !== booking.holdId) {
+        violations.push({ kind: 'booking-without-seat', seatKey: sk, detail: `booking ${booking.bookingId} but seat is ${seat?.status ?? 'missing'} (${seat?.holdId ?? 'no hold'})` });
+      }
+    }
+  }
+  for (const seat of seats) {
+    if (seat.status === 'SOLD' && !(bookingsBySeat.get(seat.sk) ?? []).some((booking) => booking.holdId === seat.holdId)) {
+      violations.push({ kind: 'seat-sold-without-booking', seatKey: seat.sk, detail: `sold to hold ${seat.holdId ?? 'none'}` });
+    }
+  }
+  // A lapsed hold whose seats are still marked HELD is fine (the reserve condition reclaims them);
+  // a hold that is missing, ended, or does not list the seat is not.
+  for (const seat of heldSeats) {
+    const hold = holds.get(seat.holdId!);
+    if (!hold || hold.status !== 'HELD' || !hold.seatKeys.includes(seat.sk)) {
+      violations.push({ kind: 'seat-held-by-dead-hold', seatKey: seat.sk, detail: `hold ${seat.holdId} is ${hold?.status ?? 'missing'}` });
+    }
+  }
+  // Two live holds naming one seat means one of them was granted a seat it does not have.
+  const liveHoldsBySeat = new Map<string, string[]>();
+  for (const hold of holds.values()) {
+    if (hold.status !== 'HELD' || hold.heldUntil <= now) continue;
+    for (const sk of hold.seatKeys) {
+      liveHoldsBySeat.set(sk, [...(liveHoldsBySeat.get(sk) ?? []), hold.holdId]);
+      const seat = seatsBySk.get(sk);
+      if (seat?.status !== 'HELD' || seat.holdId !== hold.holdId) {
+        violations.push({ kind: 'hold-without-seat', seatKey: sk, detail: `live hold ${hold.holdId} but seat is ${seat?.status ?? 'missing'} (${seat?.holdId ?? 'no hold'})` });
+      }
+    }
+  }
+  for (const [sk, holdIds] of liveHoldsBySeat) {
+    if (holdIds.length > 1) violations.push({ kind: 'seat-held-twice', seatKey: sk, detail: `holds ${holdIds.join(', ')}` });
+  }
+
+  const count = (status: SeatItem['status']) => seats.filter((seat) => seat.status === status).length;
+  return {
+    eventId,
+    seats: { total: seats.length, available: count('AVAILABLE'), held: count('HELD'), sold: count('SOLD') },
+    holds: holds.size,
+    bookings: bookings.length,
+    violations,
+  };
+}

@@ -1,0 +1,32 @@
+// Booking settings, parsed once by zod with safe defaults. Kept here until they are folded into
+// lib/config.ts; every name is the environment variable it reads.
+import { z } from 'zod';
+
+export const bookingConfigSchema = z.object({
+  /** Fixed number of partition queues; an event maps to one by hash. Changing it remaps events. */
+  BOOKING_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
+  BOOKING_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
+  MAX_SEATS_PER_HOLD: z.coerce.number().int().min(1).max(50).default(8),
+  /** Prefix of every booking Redis key and BullMQ queue; tests use a unique one. */
+  BOOKING_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]*$/).default('corral:'),
+  /** Public JWKS (JSON) and issuer of admission passes; the api refuses booking calls without them. */
+  PASS_JWKS: z.string().optional(),
+  PASS_ISSUER: z.string().min(1).default('corral-admission'),
+});
+
+export type BookingConfig = z.infer<typeof bookingConfigSchema>;
+
+export function loadBookingConfig(env: NodeJS.ProcessEnv = process.env): BookingConfig {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(bookingConfigSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = bookingConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`config: ${String(issue.path[0])} ${issue.message}`);
+  }
+  return parsed.data;
+}

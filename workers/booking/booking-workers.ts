@@ -1,0 +1,65 @@
+// BullMQ consumers of the booking partition queues: reserve (then schedule the hold's expiry) and
+// expire. Every processor is safe to run twice: BullMQ delivers at least once.
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../lib/log.js';
+import { expireJobSchema, JOB_NAMES, reserveJobSchema, type ReserveResult } from './booking-jobs.js';
+import { BOOKING_QUEUE_NAME, partitionPrefix, type BookingQueues } from './booking-queues.js';
+import type { BookingStore } from './booking-store.js';
+import { releaseHold, type ReleaseOutcome } from './hold-release.js';
+import { reserveHold } from './reserve-hold.js';
+
+export interface BookingWorkerOptions {
+  store: BookingStore;
+  /** Plain connection for seat locks. */
+  redis: Redis;
+  /** Blocking-safe connection (maxRetriesPerRequest null) for the BullMQ workers. */
+  connection: ConnectionOptions;
+  queues: BookingQueues;
+  keyPrefix: string;
+  partitions: number;
+  concurrency: number;
+  log: Logger;
+}
+
+export function bookingProcessor(options: Omit<BookingWorkerOptions, 'connection' | 'partitions' | 'concurrency'>) {
+  return async (job: Job, token?: string): Promise<ReserveResult | ReleaseOutcome> => {
+    if (job.name === JOB_NAMES.reserve) {
+      const data = reserveJobSchema.parse(job.data);
+      const result = await reserveHold({ store: options.store, redis: options.redis, keyPrefix: options.keyPrefix }, data);
+      if (result.outcome === 'held') {
+        // Scheduled after the commit; a crash before this line replays the job, which lands here again.
+        await options.queues.scheduleExpiry({ holdId: result.holdId, eventId: data.eventId, heldUntil: result.heldUntil }, options.store.clock());
+      }
+      options.log.info({ eventId: data.eventId, holdId: data.holdId, fanId: data.fanId, outcome: result.outcome }, 'reserve processed');
+      return result;
+    }
+    if (job.name === JOB_NAMES.expire) {
+      const data = expireJobSchema.parse(job.data);
+      const outcome = await releaseHold(options.store, data.eventId, data.holdId, 'expired');
+      if (outcome.outcome === 'not-yet-expired') {
+        // Clocks disagree by a little: come back at the hold's own deadline.
+        await job.moveToDelayed(outcome.heldUntil + 50, token);
+        throw new DelayedError();
+      }
+      options.log.info({ eventId: data.eventId, holdId: data.holdId, outcome: outcome.outcome }, 'hold expiry processed');
+      return outcome;
+    }
+    throw new Error(`unknown booking job ${job.name}`);
+  };
+}
+
+/** One worker per partition queue; close them to stop consuming. */
+export function startBookingWorkers(options: BookingWorkerOptions): Worker[] {
+  const processor = bookingProcessor(options);
+  return Array.from({ length: options.partitions }, (_, partition) => {
+    const worker = new Worker(BOOKING_QUEUE_NAME, processor, {
+      connection: options.connection,
+      prefix: partitionPrefix(options.keyPrefix, partition),
+      concurrency: options.concurrency,
+    });
+    worker.on('failed', (job, error) => options.log.warn({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'booking job failed'));
+    worker.on('error', (error) => options.log.error({ err: error }, 'booking worker error'));
+    return worker;
+  });
+}

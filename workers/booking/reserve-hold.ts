@@ -1,0 +1,173 @@
+// Reserve: one hold per job. Seat locks in sorted order keep buyers from piling onto DynamoDB; the
+// single TransactWriteItems (conditional seat updates + hold put + outbox put) is what guarantees a
+// seat is held by at most one live hold. Replays end as the same hold: the hold id is the job id,
+// the hold item's attribute_not_exists condition and the outbox event id.
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Redis } from 'ioredis';
+import { bookingRedisKeys, eventPk, holdKey, isReservable, sectionSkPrefix, seatSk, type HoldItem, type SeatItem } from './booking-keys.js';
+import type { BookingStore } from './booking-store.js';
+import type { ReserveJob, ReserveResult } from './booking-jobs.js';
+import { pickAdjacentSeats } from './best-available.js';
+import { acquireSeatLocks } from './seat-locks.js';
+import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
+
+/** Seats are free but locked by other workers: retry the job later (BullMQ backoff). */
+export class SeatsBusyError extends Error {
+  constructor(eventId: string) {
+    super(`seats of event ${eventId} are locked by other reservations; retry later`);
+    this.name = 'SeatsBusyError';
+  }
+}
+
+export interface ReserveContext {
+  store: BookingStore;
+  redis: Redis;
+  keyPrefix: string;
+  lockTtlMs?: number;
+  bestAvailableAttempts?: number;
+}
+
+export async function readHold(store: BookingStore, eventId: string, holdId: string): Promise<HoldItem | undefined> {
+  const reply = await store.doc.send(new GetCommand({ TableName: store.tables.inventory, Key: holdKey(eventId, holdId), ConsistentRead: true }));
+  return reply.Item as HoldItem | undefined;
+}
+
+export async function readSeats(store: BookingStore, eventId: string, seatKeys: readonly string[]): Promise<Map<string, SeatItem>> {
+  const found = new Map<string, SeatItem>();
+  const reply = await withDynamoRetry(() =>
+    store.doc.send(
+      new BatchGetCommand({
+        RequestItems: { [store.tables.inventory]: { Keys: seatKeys.map((sk) => ({ pk: eventPk(eventId), sk })), ConsistentRead: true } },
+      }),
+    ),
+  );
+  for (const item of reply.Responses?.[store.tables.inventory] ?? []) found.set(item.sk as string, item as SeatItem);
+  if (Object.keys(reply.UnprocessedKeys ?? {}).length > 0) throw new Error('seat read left unprocessed keys');
+  return found;
+}
+
+async function readSection(store: BookingStore, eventId: string, section: string): Promise<SeatItem[]> {
+  const seats: SeatItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tables.inventory,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :section)',
+        ExpressionAttributeValues: { ':pk': eventPk(eventId), ':section': sectionSkPrefix(section) },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    seats.push(...((page.Items ?? []) as SeatItem[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return seats;
+}
+
+const held = (hold: HoldItem): ReserveResult => ({ outcome: 'held', holdId: hold.holdId, seatKeys: hold.seatKeys, heldUntil: hold.heldUntil });
+
+type Attempt = { kind: 'held'; result: ReserveResult } | { kind: 'taken'; seatKeys: string[] } | { kind: 'busy'; seatKeys: string[] };
+
+/** Locks, then writes the hold in one transaction. Never answers "taken" for a seat it did not read as taken. */
+async function tryHold(context: ReserveContext, job: ReserveJob, seats: SeatItem[]): Promise<Attempt> {
+  const { store } = context;
+  const seatKeys = seats.map((seat) => seat.sk).sort();
+  const locks = bookingRedisKeys(context.keyPrefix, job.eventId);
+  const lockSet = await acquireSeatLocks(context.redis, seatKeys.map(locks.seatLock), context.lockTtlMs ?? 5_000);
+  if (lockSet.busyKey) return { kind: 'busy', seatKeys };
+  try {
+    const heldUntil = job.requestedAt + job.holdTtlMs;
+    const hold: HoldItem = {
+      ...holdKey(job.eventId, job.holdId),
+      holdId: job.holdId,
+      eventId: job.eventId,
+      fanId: job.fanId,
+      seatKeys,
+      amountCents: seats.reduce((sum, seat) => sum + seat.priceCents, 0),
+      status: 'HELD',
+      heldUntil,
+      createdAt: job.requestedAt,
+    };
+    const seatUpdates = seatKeys.map((sk) => ({
+      Update: {
+        TableName: store.tables.inventory,
+        Key: { pk: eventPk(job.eventId), sk },
+        UpdateExpression: 'SET #status = :held, holdId = :holdId, heldUntil = :heldUntil, version = version + :one',
+        ConditionExpression: '#status = :available OR (#status = :held AND heldUntil < :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':held': 'HELD', ':available': 'AVAILABLE', ':holdId': job.holdId, ':heldUntil': heldUntil, ':now': job.requestedAt, ':one': 1 },
+      },
+    }));
+    try {
+      await withDynamoRetry(() =>
+        store.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...seatUpdates,
+              { Put: { TableName: store.tables.inventory, Item: hold, ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Put: {
+                  TableName: store.tables.outbox,
+                  Item: { id: job.holdId, type: 'hold.created', eventId: job.eventId, holdId: job.holdId, fanId: job.fanId, seatKeys, heldUntil, at: job.requestedAt },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return { kind: 'held', result: held(hold) };
+    } catch (error) {
+      const failed = failedConditionIndexes(error);
+      if (!failed) throw error;
+      // A replay (or a twin delivery) finds its own hold already written: that is success.
+      const existing = await readHold(store, job.eventId, job.holdId);
+      if (existing) return { kind: 'held', result: held(existing) };
+      return { kind: 'taken', seatKeys: failed.filter((index) => index < seatKeys.length).map((index) => seatKeys[index]!) };
+    }
+  } finally {
+    await lockSet.release();
+  }
+}
+
+export async function reserveHold(context: ReserveContext, job: ReserveJob): Promise<ReserveResult> {
+  const existing = await readHold(context.store, job.eventId, job.holdId);
+  if (existing) return held(existing);
+  const rejected = (reason: 'unavailable' | 'unknown-seats'): ReserveResult => ({ outcome: 'rejected', holdId: job.holdId, reason });
+
+  if ('seats' in job.request) {
+    const seatKeys = [...new Set(job.request.seats.map(seatSk))];
+    const seats = await readSeats(context.store, job.eventId, seatKeys);
+    if (seats.size !== seatKeys.length) return rejected('unknown-seats');
+    if ([...seats.values()].some((seat) => !isReservable(seat, job.requestedAt))) return rejected('unavailable');
+    const attempt = await tryHold(context, job, [...seats.values()]);
+    if (attempt.kind === 'held') return attempt.result;
+    if (attempt.kind === 'taken') return rejected('unavailable');
+    // Busy: answer only if the seats are now visibly taken; otherwise the lock holder may still fail.
+    const fresh = await readSeats(context.store, job.eventId, seatKeys);
+    if ([...fresh.values()].some((seat) => !isReservable(seat, job.requestedAt))) return rejected('unavailable');
+    throw new SeatsBusyError(job.eventId);
+  }
+
+  const { section, quantity } = job.request;
+  const excluded = new Set<string>();
+  let sawBusy = false;
+  for (let attemptNumber = 0; attemptNumber < (context.bestAvailableAttempts ?? 4); attemptNumber += 1) {
+    const sectionSeats = await readSection(context.store, job.eventId, section);
+    if (sectionSeats.length === 0) return rejected('unknown-seats');
+    const chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, excluded);
+    if (!chosen) {
+      if (!sawBusy) return rejected('unavailable');
+      // Only locked seats were left: they may come free if their reservations fail.
+      if (!pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, new Set())) return rejected('unavailable');
+      break;
+    }
+    const bySk = new Map(sectionSeats.map((seat) => [seat.sk, seat]));
+    const attempt = await tryHold(context, job, chosen.map((sk) => bySk.get(sk)!));
+    if (attempt.kind === 'held') return attempt.result;
+    if (attempt.kind === 'busy') sawBusy = true;
+    const failedSeats = attempt.kind === 'taken' && attempt.seatKeys.length > 0 ? attempt.seatKeys : chosen;
+    for (const sk of failedSeats) excluded.add(sk);
+  }
+  throw new SeatsBusyError(job.eventId);
+}

@@ -1,0 +1,63 @@
+// Seat-map reads for fans: per-section counts (a lapsed hold counts as available, because the
+// reserve condition will take it) and, for one section, each seat's state. Read from DynamoDB;
+// the Redis seat-map cache of DESIGN §4 is not built yet.
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { eventPk, isReservable, SEAT_SK_PREFIX, sectionSkPrefix, type SeatItem } from './booking-keys.js';
+import type { BookingStore } from './booking-store.js';
+
+export interface SectionAvailability {
+  section: string;
+  total: number;
+  available: number;
+  held: number;
+  sold: number;
+  availableByTier: Record<string, number>;
+}
+
+export interface SeatState {
+  section: string;
+  row: string;
+  number: number;
+  priceTier: string;
+  priceCents: number;
+  state: 'available' | 'held' | 'sold';
+}
+
+export async function readEventSeats(store: BookingStore, eventId: string, section?: string): Promise<SeatItem[]> {
+  const seats: SeatItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tables.inventory,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': eventPk(eventId), ':prefix': section ? sectionSkPrefix(section) : SEAT_SK_PREFIX },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    seats.push(...((page.Items ?? []) as SeatItem[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return seats;
+}
+
+export function seatState(seat: SeatItem, nowMs: number): SeatState['state'] {
+  if (seat.status === 'SOLD') return 'sold';
+  return isReservable(seat, nowMs) ? 'available' : 'held';
+}
+
+export function sectionAvailability(seats: readonly SeatItem[], nowMs: number): SectionAvailability[] {
+  const sections = new Map<string, SectionAvailability>();
+  for (const seat of seats) {
+    let entry = sections.get(seat.section);
+    if (!entry) {
+      entry = { section: seat.section, total: 0, available: 0, held: 0, sold: 0, availableByTier: {} };
+      sections.set(seat.section, entry);
+    }
+    entry.total += 1;
+    const state = seatState(seat, nowMs);
+    entry[state] += 1;
+    if (state === 'available') entry.availableByTier[seat.priceTier] = (entry.availableByTier[seat.priceTier] ?? 0) + 1;
+  }
+  return [...sections.values()].sort((a, b) => a.section.localeCompare(b.section));
+}
