@@ -1,7 +1,61 @@
-// The admission role: per-event admission ticker, passes and JWKS (built in the waiting-room issue).
+// The admission role: the per-event admission loop (fenced ticker, serving broadcast), passes, the
+// JWKS and the organizer controls.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Express } from 'express';
 import type { Platform } from '../lib/platform.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
+import { QueueStore } from '../waiting-room/queue-store.js';
+import { defaultPassLimits, RequestLimits } from '../waiting-room/request-limits.js';
+import { ServingBroadcaster } from '../waiting-room/serving-broadcast.js';
+import { ActiveEvents } from './active-events.js';
+import { AdmissionLoop } from './admission-loop.js';
+import { organizerRoutes } from './organizer-routes.js';
+import { passRoutes, type PassRouteOptions } from './pass-routes.js';
+import { RoomControl } from './room-control.js';
+import { loadSigningKeys } from './signing-keys.js';
 
-export function startAdmission(platform: Platform): Promise<RunningRole> {
-  return startHttpRole(platform, { role: 'admission', portVariable: 'ADMISSION_PORT', dependencies: ['redis'] });
+export interface AdmissionRouteOptions extends PassRouteOptions {
+  control: RoomControl;
+}
+
+export function admissionRoutes(options: AdmissionRouteOptions): (app: Express) => void {
+  const fanRoutes = passRoutes(options);
+  const controlRoutes = organizerRoutes(options);
+  return (app) => {
+    fanRoutes(app);
+    controlRoutes(app);
+  };
+}
+
+export async function startAdmission(platform: Platform): Promise<RunningRole> {
+  const { config } = platform;
+  const redis = platform.redis();
+  const clock = Date.now;
+  const store = new QueueStore({ redis });
+  const keys = await loadSigningKeys(config, redis);
+  const activeEvents = new ActiveEvents(redis);
+  const broadcaster = new ServingBroadcaster(redis);
+  const control = new RoomControl({ redis, store, activeEvents, broadcaster, clock });
+  const log = platform.log.child({ role: 'admission' });
+  const loop = new AdmissionLoop({
+    redis,
+    store,
+    control,
+    activeEvents,
+    broadcaster,
+    holderId: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    leaseTtlMs: config.ADMISSION_LEASE_TTL_MS,
+    clock,
+    log,
+  });
+  const running = await startHttpRole(platform, {
+    role: 'admission',
+    portVariable: 'ADMISSION_PORT',
+    dependencies: ['redis'],
+    routes: admissionRoutes({ store, keys, control, clock, passLimits: new RequestLimits({ redis, action: 'pass', ...defaultPassLimits }) }),
+    onStop: () => loop.stop(),
+  });
+  loop.start(config.ADMISSION_TICK_MS);
+  return running;
 }

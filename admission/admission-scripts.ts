@@ -1,10 +1,11 @@
 // The named Lua scripts of admission, one per atomic step, defined once per connection.
 import type { Redis } from 'ioredis';
 import { defineScripts, type ScriptDefinition } from '../lib/redis-scripts.js';
+import { luaFile } from '../waiting-room/lua-source.js';
 
 const script = (name: string, file: string): ScriptDefinition => ({
   name,
-  file: new URL(`./lua/${file}`, import.meta.url),
+  file: luaFile(import.meta.url, 'admission', file),
 });
 
 export const admissionScripts = {
@@ -12,6 +13,7 @@ export const admissionScripts = {
   renewLease: script('corralAdmRenewLease', 'renew-lease.lua'),
   releaseLease: script('corralAdmReleaseLease', 'release-lease.lua'),
   advanceServing: script('corralAdmAdvanceServing', 'advance-serving.lua'),
+  transitionState: script('corralAdmTransitionState', 'transition-state.lua'),
 } as const;
 
 export function defineAdmissionScripts(redis: Redis): void {

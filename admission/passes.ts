@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   createLocalJWKSet,
+  createRemoteJWKSet,
   errors,
   exportJWK,
   generateKeyPair,
@@ -13,9 +14,11 @@ import {
   type CryptoKey,
   type JSONWebKeySet,
   type JWK,
+  type JWTVerifyGetKey,
 } from 'jose';
 import { z } from 'zod';
 import { eventIdSchema, fanIdSchema } from '../waiting-room/queue-keys.js';
+import { UnavailableError } from '../lib/errors.js';
 import { PassError } from './pass-error.js';
 
 export const PASS_ALGORITHM = 'ES256';
@@ -138,14 +141,15 @@ const passClaimsSchema = z.object({
 export type PassClaims = z.infer<typeof passClaimsSchema>;
 
 export interface PassVerifierOptions {
-  jwks: JSONWebKeySet;
+  /** A JWKS object (same process) or the admission role's /.well-known/jwks.json URL (fetched, cached). */
+  jwks: JSONWebKeySet | URL;
   issuer: string;
   clock?: () => number;
 }
 
-/** Builds the JWKS lookup once; the returned function verifies without I/O. */
+/** Builds the JWKS lookup once; the returned function verifies without I/O (a remote JWKS is cached). */
 export function createPassVerifier(options: PassVerifierOptions): (token: string, expectedEventId: string) => Promise<PassClaims> {
-  const keySet = createLocalJWKSet(options.jwks);
+  const keySet = options.jwks instanceof URL ? remoteKeySet(options.jwks) : createLocalJWKSet(options.jwks);
   const clock = options.clock ?? Date.now;
   return async (token, expectedEventId) => {
     let payload: unknown;
@@ -158,6 +162,7 @@ export function createPassVerifier(options: PassVerifierOptions): (token: string
         requiredClaims: ['sub', 'evt', 'jti', 'scope', 'iat', 'exp'],
       }));
     } catch (error) {
+      if (error instanceof UnavailableError) throw error;
       throw toPassError(error);
     }
     const claims = passClaimsSchema.safeParse(payload);
@@ -171,6 +176,22 @@ export function createPassVerifier(options: PassVerifierOptions): (token: string
 
 export function verifyPass(token: string, expectedEventId: string, options: PassVerifierOptions): Promise<PassClaims> {
   return createPassVerifier(options)(token, expectedEventId);
+}
+
+/**
+ * Fetched once and cached; an unknown `kid` (a key rotated in) triggers a refetch, at most every 30 s.
+ * Failing to reach the JWKS is our outage (503), not the fan's bad pass (401).
+ */
+function remoteKeySet(url: URL): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(url, { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 });
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+      throw new UnavailableError('pass keys could not be fetched');
+    }
+  };
 }
 
 function toPassError(error: unknown): PassError {

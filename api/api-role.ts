@@ -9,7 +9,7 @@ import { BookingQueues } from '../workers/booking/booking-queues.js';
 import { bookingStore } from '../workers/booking/booking-store.js';
 import { TestPaymentProvider, type PaymentProvider } from '../workers/booking/payments.js';
 import { mountHoldRoutes } from './hold-routes.js';
-import { passCheckFromJwks, unconfiguredPassCheck, type PassCheck } from './pass-check.js';
+import { passCheckFromJwks, type PassCheck } from './pass-check.js';
 import { mountSeatRoutes } from './seat-routes.js';
 
 export interface ApiOptions {
@@ -19,15 +19,18 @@ export interface ApiOptions {
   clock?: () => number;
 }
 
-function configuredPassCheck(config: BookingConfig): PassCheck {
-  if (!config.PASS_JWKS) return unconfiguredPassCheck;
-  return passCheckFromJwks(JSON.parse(config.PASS_JWKS) as JSONWebKeySet, config.PASS_ISSUER);
+/** Passes are verified against the admission role's public keys: a JWKS given in env, else the
+ * admission role's /.well-known/jwks.json (PASS_JWKS_URL, by default the local admission port),
+ * fetched once and cached by jose — no round trip per request. */
+function configuredPassCheck(config: BookingConfig, platform: Platform): PassCheck {
+  if (config.PASS_JWKS) return passCheckFromJwks(JSON.parse(config.PASS_JWKS) as JSONWebKeySet, platform.config.PASS_ISSUER);
+  const jwksUrl = platform.config.PASS_JWKS_URL ?? `http://127.0.0.1:${platform.config.ADMISSION_PORT}/.well-known/jwks.json`;
+  return passCheckFromJwks(new URL(jwksUrl), platform.config.PASS_ISSUER);
 }
 
 export function startApi(platform: Platform, options: ApiOptions = {}): Promise<RunningRole> {
   const bookingConfig = options.bookingConfig ?? loadBookingConfig();
-  const passCheck = options.passCheck ?? configuredPassCheck(bookingConfig);
-  if (passCheck === unconfiguredPassCheck) platform.log.warn('PASS_JWKS is not set: booking calls will answer 503');
+  const passCheck = options.passCheck ?? configuredPassCheck(bookingConfig, platform);
   const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX, options.clock);
   const queues = new BookingQueues({ connection: platform.redis(), keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, partitions: bookingConfig.BOOKING_PARTITIONS });
   return startHttpRole(platform, {

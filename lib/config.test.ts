@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     ['API_PORT', '70000', /^config: API_PORT /],
     ['KAFKA_BROKERS', 'nohost', /^config: KAFKA_BROKERS must be a comma-separated list of host:port/],
     ['LOG_LEVEL', 'loud', /^config: LOG_LEVEL /],
+    ['PASS_SIGNING_JWKS', '{"keys":[{"kty":"EC"}]}', /^config: PASS_SIGNING_JWKS must be a JSON JWK set/],
+    ['VISITOR_COOKIE_SECRET', 'short', /^config: VISITOR_COOKIE_SECRET must be at least 32 characters/],
   ])('names the bad variable %s in one line', (variable, value, message) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(message);

@@ -43,7 +43,31 @@ export const configSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('corral'),
   OPENSEARCH_URL: urlWithProtocol(['http:', 'https:']).default('http://127.0.0.1:9210'),
   DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  // Required in production; elsewhere a dev key / secret is generated once and shared through Redis.
+  PASS_SIGNING_JWKS: z
+    .string()
+    .refine(isPrivateJwkSet, { message: 'must be a JSON JWK set {"keys":[...]} of private keys (each with kid and d)' })
+    .optional(),
+  PASS_ISSUER: z.string().min(1).default('corral'),
+  PASS_JWKS_URL: urlWithProtocol(['http:', 'https:']).optional(),
+  VISITOR_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ADMISSION_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  ADMISSION_LEASE_TTL_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
 });
+
+function isPrivateJwkSet(value: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    const keys = (parsed as { keys?: unknown }).keys;
+    return (
+      Array.isArray(keys) &&
+      keys.length > 0 &&
+      keys.every((key: { kid?: unknown; d?: unknown } | null) => typeof key?.kid === 'string' && typeof key.d === 'string')
+    );
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;
@@ -58,6 +82,9 @@ export class ConfigError extends Error {
   }
 }
 
+// Never echoed in a start-up error: the log would keep the secret.
+const secretVariables = new Set(['PASS_SIGNING_JWKS', 'VISITOR_COOKIE_SECRET']);
+
 /** Parses the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input: Record<string, string> = {};
@@ -69,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    const got = input[variable] === undefined ? '' : ` (got ${JSON.stringify(input[variable])})`;
+    const got = input[variable] === undefined || secretVariables.has(variable) ? '' : ` (got ${JSON.stringify(input[variable])})`;
     throw new ConfigError(variable, `${issue.message}${got}`);
   }
   return parsed.data;

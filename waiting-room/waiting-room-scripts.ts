@@ -1,10 +1,11 @@
 // The named Lua scripts of the waiting room, one per atomic step, defined once per connection.
 import type { Redis } from 'ioredis';
 import { defineScripts, type ScriptDefinition } from '../lib/redis-scripts.js';
+import { luaFile } from './lua-source.js';
 
 const script = (name: string, file: string): ScriptDefinition => ({
   name,
-  file: new URL(`./lua/${file}`, import.meta.url),
+  file: luaFile(import.meta.url, 'waiting-room', file),
 });
 
 export const waitingRoomScripts = {

@@ -30,7 +30,7 @@ describe('SQL migrations (real MariaDB)', () => {
     expect(second.applied).toEqual([]);
     expect(second.alreadyApplied).toEqual(first.applied);
     const rows = await admin.query<Array<{ migration_name: string; checksum: string }>>(
-      `SELECT migration_name, checksum FROM \`${database}\`._prisma_migrations WHERE finished_at IS NOT NULL`,
+      `SELECT migration_name, checksum FROM \`${database}\`._prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name`,
     );
     expect(rows.map((row) => row.migration_name)).toEqual(first.applied);
     expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.checksum))).toBe(true);

@@ -1,0 +1,69 @@
+// Organizer controls of the admission role, behind an organizer token: configure a room, set the
+// rate, pause, resume, close, mark sold out, open the sale, and live stats.
+import express, { type Express, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { domainProblems } from '../waiting-room/domain-problems.js';
+import { eventIdParam, parseBody } from '../waiting-room/join-routes.js';
+import { requireOrganizer } from './organizer-tokens.js';
+import type { RoomControl } from './room-control.js';
+import type { SigningKeys } from './signing-keys.js';
+
+// Limits match waiting-room/room-config.ts; the state is not settable here: it moves only through
+// the action endpoints, whose transitions are checked.
+const roomSettingsSchema = z
+  .object({
+    opensAt: z.union([z.number().int().min(0), z.iso.datetime({ offset: true }).transform((iso) => Date.parse(iso))]),
+    admissionRatePerMinute: z.number().int().min(0).max(10_000_000),
+    maxActiveShoppers: z.number().int().min(1).max(10_000_000),
+    passTtlSeconds: z.number().int().min(1).max(24 * 3600),
+    claimWindowSeconds: z.number().int().min(1).max(24 * 3600).optional(),
+  })
+  .strict();
+const rateBodySchema = z.object({ admissionRatePerMinute: z.number().int().min(0).max(10_000_000) }).strict();
+const emptyBodySchema = z.object({}).strict();
+
+export interface OrganizerRouteOptions {
+  control: RoomControl;
+  keys: SigningKeys;
+  clock: () => number;
+}
+
+export function organizerRoutes(options: OrganizerRouteOptions): (app: Express) => void {
+  const { control } = options;
+
+  async function putRoom(req: Request, res: Response): Promise<void> {
+    const eventId = eventIdParam(req);
+    const settings = parseBody(roomSettingsSchema, req.body);
+    const { config, created } = await control.configureRoom(eventId, settings);
+    res.status(created ? 201 : 200).json({ eventId, ...config });
+  }
+
+  async function setRate(req: Request, res: Response): Promise<void> {
+    const eventId = eventIdParam(req);
+    const { admissionRatePerMinute } = parseBody(rateBodySchema, req.body);
+    res.json({ eventId, ...(await control.setRate(eventId, admissionRatePerMinute)) });
+  }
+
+  const action = (run: (eventId: string) => Promise<object>) => async (req: Request, res: Response) => {
+    const eventId = eventIdParam(req);
+    parseBody(emptyBodySchema, req.body);
+    res.json({ eventId, ...(await run(eventId)) });
+  };
+
+  return (app) => {
+    const router = express.Router();
+    router.use('/api/organizer', requireOrganizer(options.keys, options.clock));
+    router.put('/api/organizer/events/:id/room', putRoom);
+    router.post('/api/organizer/events/:id/rate', setRate);
+    router.post('/api/organizer/events/:id/pause', action((eventId) => control.pause(eventId)));
+    router.post('/api/organizer/events/:id/resume', action((eventId) => control.resume(eventId)));
+    router.post('/api/organizer/events/:id/close', action((eventId) => control.close(eventId)));
+    router.post('/api/organizer/events/:id/soldout', action((eventId) => control.markSoldOut(eventId)));
+    router.post('/api/organizer/events/:id/open', action((eventId) => control.open(eventId)));
+    router.get('/api/organizer/events/:id/stats', async (req, res) => {
+      res.json(await control.stats(eventIdParam(req)));
+    });
+    app.use(router);
+    app.use(domainProblems);
+  };
+}

@@ -1,0 +1,98 @@
+// HTTP routes of the waiting-room role: join (idempotent, returns a queue token) and status (the same
+// numbers the Socket.IO packets carry, for clients without WebSockets).
+import express, { type Express, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { bearerToken } from '../admission/bearer-token.js';
+import type { SigningKeys } from '../admission/signing-keys.js';
+import { domainProblems, refusalError } from './domain-problems.js';
+import { eventIdSchema } from './queue-keys.js';
+import { createQueueTokenVerifier, signQueueToken } from './queue-tokens.js';
+import type { QueueStore } from './queue-store.js';
+import type { RequestLimits } from './request-limits.js';
+import { queuePosition } from './queue-position.js';
+import { visitorFanId, visitorIdentity } from './visitor-identity.js';
+import { waitingRoomMetrics } from './waiting-room-metrics.js';
+
+export interface WaitingRoomRouteOptions {
+  store: QueueStore;
+  keys: SigningKeys;
+  joinLimits: RequestLimits;
+  visitorCookieSecret: string;
+  secureCookies: boolean;
+  clock: () => number;
+}
+
+// Join takes no input beyond the path; an unexpected body is refused rather than silently ignored.
+const joinBodySchema = z.object({}).strict();
+
+export function eventIdParam(req: Request): string {
+  const parsed = eventIdSchema.safeParse(req.params['id']);
+  // A malformed id cannot name an event, so it is as unknown as any other.
+  if (!parsed.success) throw new NotFoundError('unknown event');
+  return parsed.data;
+}
+
+export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknown): z.infer<Schema> {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(
+    'request body is invalid',
+    parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
+}
+
+export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Express) => void {
+  const verifyQueueToken = createQueueTokenVerifier(options.keys);
+  const metrics = waitingRoomMetrics();
+
+  async function join(req: Request, res: Response): Promise<void> {
+    const eventId = eventIdParam(req);
+    parseBody(joinBodySchema, req.body);
+    const fanId = visitorFanId(res);
+    await options.joinLimits.check(req.ip ?? 'unknown', fanId);
+    const nowMs = options.clock();
+    const result = await options.store.join(eventId, fanId, nowMs);
+    metrics.joins.inc({ outcome: result.status === 'refused' ? result.reason : result.status });
+    if (result.status === 'refused') throw refusalError(result.reason, { eventId });
+    const number = result.status === 'numbered' ? result.number : null;
+    const prequeue = result.status === 'prequeue';
+    const queueToken = await signQueueToken(options.keys, { fanId, eventId, number, prequeue }, nowMs);
+    res.json({
+      eventId,
+      number,
+      prequeue,
+      ...(result.status === 'prequeue' ? { opensInMs: result.opensInMs } : {}),
+      queueToken,
+    });
+  }
+
+  async function status(req: Request, res: Response): Promise<void> {
+    const eventId = eventIdParam(req);
+    const nowMs = options.clock();
+    const token = bearerToken(req);
+    // The token names the fan; without one, the visitor cookie does (same fan, same browser).
+    const fanId = token === undefined ? visitorFanId(res) : (await verifyQueueToken(token, eventId, nowMs)).fanId;
+    const fan = await options.store.status(eventId, fanId);
+    if (fan.state === null) throw new NotFoundError(`no waiting room for event ${eventId}`);
+    res.json({
+      eventId,
+      number: fan.number,
+      prequeued: fan.prequeued,
+      serving: fan.serving,
+      issued: fan.issued,
+      state: fan.state,
+      admissionRatePerMinute: fan.admissionRatePerMinute,
+      ...queuePosition(fan.number, fan.serving, fan.admissionRatePerMinute),
+    });
+  }
+
+  return (app) => {
+    const router = express.Router();
+    router.use('/api/events', visitorIdentity({ secret: options.visitorCookieSecret, secureCookies: options.secureCookies }));
+    router.post('/api/events/:id/queue', join);
+    router.get('/api/events/:id/queue/status', status);
+    app.use(router);
+    app.use(domainProblems);
+  };
+}

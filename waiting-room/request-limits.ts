@@ -1,0 +1,55 @@
+// Abuse limits on join and pass: one budget per client IP (generous: venues and mobile carriers put
+// many fans behind one address) and a tighter one per visitor. Counted in Redis so every process of
+// a role shares them; over budget is a RateLimitedError (429 with Retry-After).
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimitedError } from '../lib/errors.js';
+
+export interface LimitRule {
+  points: number;
+  durationSeconds: number;
+}
+
+export interface RequestLimitsOptions {
+  redis: Redis;
+  /** Names the limited action in the Redis keys, e.g. "join" or "pass". */
+  action: string;
+  perIp: LimitRule;
+  perVisitor: LimitRule;
+  keyPrefix?: string;
+}
+
+export const defaultJoinLimits = { perIp: { points: 600, durationSeconds: 60 }, perVisitor: { points: 30, durationSeconds: 60 } };
+export const defaultPassLimits = { perIp: { points: 600, durationSeconds: 60 }, perVisitor: { points: 30, durationSeconds: 60 } };
+
+export class RequestLimits {
+  private readonly perIp: RateLimiterRedis;
+  private readonly perVisitor: RateLimiterRedis;
+
+  constructor(options: RequestLimitsOptions) {
+    const prefix = `${options.keyPrefix ?? 'corral:'}limit:${options.action}`;
+    this.perIp = new RateLimiterRedis({
+      storeClient: options.redis,
+      keyPrefix: `${prefix}:ip`,
+      points: options.perIp.points,
+      duration: options.perIp.durationSeconds,
+    });
+    this.perVisitor = new RateLimiterRedis({
+      storeClient: options.redis,
+      keyPrefix: `${prefix}:visitor`,
+      points: options.perVisitor.points,
+      duration: options.perVisitor.durationSeconds,
+    });
+  }
+
+  /** Spends one point of each budget; throws RateLimitedError when either is exhausted. */
+  async check(ip: string, visitorId: string): Promise<void> {
+    try {
+      // Both at once: one round trip of latency instead of two on the hottest path.
+      await Promise.all([this.perIp.consume(ip), this.perVisitor.consume(visitorId)]);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// The Socket.IO gateway of the waiting-room role: a page subscribes to an event and gets the current
+// snapshot in the ack, then every `serving` packet the admission role emits to the event's room.
+// The Redis adapter lets any number of gateway processes share rooms; no per-fan state lives here.
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { z } from 'zod';
+import type { Logger } from '../lib/log.js';
+import { eventIdSchema } from './queue-keys.js';
+import type { QueueStore } from './queue-store.js';
+import { eventRoom, QUEUE_NAMESPACE, readServingUpdate, SOCKET_IO_CHANNEL_KEY, type ServingUpdate } from './serving-broadcast.js';
+
+/** A page follows its own event; a few more (tabs sharing a socket) are fine, hundreds are abuse. */
+const MAX_EVENTS_PER_SOCKET = 8;
+
+const subscribeSchema = z.object({ eventId: eventIdSchema });
+
+export type SubscribeAck = { ok: true; update: ServingUpdate } | { ok: false; error: string };
+
+export interface ServingGatewayOptions {
+  server: HttpServer;
+  redis: Redis;
+  store: QueueStore;
+  log: Logger;
+  channelKey?: string;
+}
+
+export interface ServingGateway {
+  io: Server;
+  /** Resolves once the adapter listens on Redis, so no packet published after it is missed. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export function attachServingGateway(options: ServingGatewayOptions): ServingGateway {
+  const pubClient = options.redis.duplicate();
+  const subClient = options.redis.duplicate();
+  const io = new Server(options.server, {
+    serveClient: false,
+    adapter: createAdapter(pubClient, subClient, { key: options.channelKey ?? SOCKET_IO_CHANNEL_KEY }),
+  });
+  const log = options.log.child({ component: 'serving-gateway' });
+
+  io.of(QUEUE_NAMESPACE).on('connection', (socket) => {
+    socket.on('subscribe', async (payload: unknown, ack: unknown) => {
+      const reply = (answer: SubscribeAck) => {
+        if (typeof ack === 'function') ack(answer);
+      };
+      const parsed = subscribeSchema.safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, error: 'invalid event id' });
+      const room = eventRoom(parsed.data.eventId);
+      if (!socket.rooms.has(room) && socket.rooms.size > MAX_EVENTS_PER_SOCKET) {
+        return reply({ ok: false, error: 'too many subscriptions' });
+      }
+      try {
+        const update = await readServingUpdate(options.redis, options.store, parsed.data.eventId);
+        if (update === null) return reply({ ok: false, error: 'unknown event' });
+        await socket.join(room);
+        reply({ ok: true, update });
+      } catch (error) {
+        log.warn({ err: error, eventId: parsed.data.eventId }, 'subscribe failed');
+        reply({ ok: false, error: 'unavailable' });
+      }
+    });
+    socket.on('unsubscribe', async (payload: unknown) => {
+      const parsed = subscribeSchema.safeParse(payload);
+      if (parsed.success) await socket.leave(eventRoom(parsed.data.eventId));
+    });
+  });
+
+  // The adapter subscribed when the namespace was created above; a PING on the same connection
+  // answers only after that subscription took effect.
+  const ready = subClient.ping().then(() => undefined);
+
+  return {
+    io,
+    ready,
+    close: async () => {
+      // io.close() also closes the HTTP server and waits for it; idle keep-alive sockets must go too.
+      const closing = io.close();
+      options.server.closeAllConnections();
+      await closing;
+      pubClient.disconnect();
+      subClient.disconnect();
+    },
+  };
+}
