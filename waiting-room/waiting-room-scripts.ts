@@ -1,11 +1,11 @@
 // The named Lua scripts of the waiting room, one per atomic step, defined once per connection.
 import type { Redis } from 'ioredis';
 import { defineScripts, type ScriptDefinition } from '../lib/redis-scripts.js';
-import { luaFile } from './lua-source.js';
 
 const script = (name: string, file: string): ScriptDefinition => ({
   name,
-  file: luaFile(import.meta.url, 'waiting-room', file),
+  // Beside this module: in the source tree, and in dist/ where the build copies the .lua files.
+  file: new URL(`./lua/${file}`, import.meta.url),
 });
 
 export const waitingRoomScripts = {
