@@ -3,6 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Express } from 'express';
+import { SessionTokens } from '../accounts/sessions.js';
+import { EventOrganizers } from '../catalog/event-organizers.js';
+import { corsForOrigin } from '../lib/cors.js';
 import type { Platform } from '../lib/platform.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
@@ -10,12 +13,12 @@ import { defaultPassLimits, RequestLimits } from '../waiting-room/request-limits
 import { ServingBroadcaster } from '../waiting-room/serving-broadcast.js';
 import { ActiveEvents } from './active-events.js';
 import { AdmissionLoop } from './admission-loop.js';
-import { organizerRoutes } from './organizer-routes.js';
+import { organizerRoutes, type OrganizerRouteOptions } from './organizer-routes.js';
 import { passRoutes, type PassRouteOptions } from './pass-routes.js';
 import { RoomControl } from './room-control.js';
 import { loadSigningKeys } from './signing-keys.js';
 
-export interface AdmissionRouteOptions extends PassRouteOptions {
+export interface AdmissionRouteOptions extends PassRouteOptions, Pick<OrganizerRouteOptions, 'sessions' | 'eventOrganizers'> {
   control: RoomControl;
 }
 
@@ -53,7 +56,20 @@ export async function startAdmission(platform: Platform): Promise<RunningRole> {
     role: 'admission',
     portVariable: 'ADMISSION_PORT',
     dependencies: ['redis'],
-    routes: admissionRoutes({ store, keys, control, clock, passLimits: new RequestLimits({ redis, action: 'pass', ...defaultPassLimits }) }),
+    routes: (app) => {
+      // The pages (WEB_ORIGIN) claim passes and drive the organizer dashboard from the browser.
+      app.use(corsForOrigin(config.WEB_ORIGIN));
+      admissionRoutes({
+        store,
+        keys,
+        control,
+        clock,
+        passLimits: new RequestLimits({ redis, action: 'pass', ...defaultPassLimits }),
+        // Signed-in organizers of the owning organization, besides the CLI organizer token.
+        sessions: new SessionTokens({ keys, redis }),
+        eventOrganizers: new EventOrganizers(platform.prisma()),
+      })(app);
+    },
     onStop: () => loop.stop(),
   });
   loop.start(config.ADMISSION_TICK_MS);

@@ -1,7 +1,13 @@
-// Organizer controls of the admission role, behind an organizer token: configure a room, set the
-// rate, pause, resume, close, mark sold out, open the sale, and live stats.
-import express, { type Express, type Request, type Response } from 'express';
+// Organizer controls of the admission role: configure a room, set the rate, pause, resume, close,
+// mark sold out, open the sale, and live stats. Allowed for a signed-in organizer of the event's
+// organization (session JWT, Bearer or cookie), and for ops with a CLI-issued organizer token.
+import cookieParser from 'cookie-parser';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { decodeJwt } from 'jose';
 import { z } from 'zod';
+import { SESSION_AUDIENCE, sessionTokenOf, type SessionTokens } from '../accounts/sessions.js';
+import type { EventOrganizers } from '../catalog/event-organizers.js';
+import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
 import { domainProblems } from '../waiting-room/domain-problems.js';
 import { eventIdParam, parseBody } from '../waiting-room/join-routes.js';
 import { requireOrganizer } from './organizer-tokens.js';
@@ -26,6 +32,39 @@ export interface OrganizerRouteOptions {
   control: RoomControl;
   keys: SigningKeys;
   clock: () => number;
+  /** With both, signed-in organizers of the owning organization are let in too. */
+  sessions?: SessionTokens;
+  eventOrganizers?: EventOrganizers;
+}
+
+/** Sessions go to the membership check; anything else to the CLI organizer-token check. */
+function requireEventOrganizer(options: OrganizerRouteOptions): RequestHandler {
+  const organizerToken = requireOrganizer(options.keys, options.clock);
+  const { sessions, eventOrganizers } = options;
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = sessionTokenOf(req);
+    if (token === undefined) return next(new UnauthorizedError('sign in as an organizer of this event, or send an organizer token (Authorization: Bearer)'));
+    if (sessions === undefined || eventOrganizers === undefined || !isSessionToken(token)) return organizerToken(req, res, next);
+    try {
+      const session = await sessions.verify(token);
+      if (!(await eventOrganizers.isOrganizerOf(session.userId, eventIdParam(req)))) {
+        return next(new ForbiddenError("only organizers of this event's organization may do that"));
+      }
+      res.locals['organizerId'] = `user:${session.userId}`;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function isSessionToken(token: string): boolean {
+  try {
+    const { aud } = decodeJwt(token);
+    return aud === SESSION_AUDIENCE || (Array.isArray(aud) && aud.includes(SESSION_AUDIENCE));
+  } catch {
+    return false;
+  }
 }
 
 export function organizerRoutes(options: OrganizerRouteOptions): (app: Express) => void {
@@ -52,7 +91,7 @@ export function organizerRoutes(options: OrganizerRouteOptions): (app: Express) 
 
   return (app) => {
     const router = express.Router();
-    router.use('/api/organizer', requireOrganizer(options.keys, options.clock));
+    router.use('/api/organizer/events/:id', cookieParser(), requireEventOrganizer(options));
     router.put('/api/organizer/events/:id/room', putRoom);
     router.post('/api/organizer/events/:id/rate', setRate);
     router.post('/api/organizer/events/:id/pause', action((eventId) => control.pause(eventId)));

@@ -8,9 +8,13 @@ import { loadBookingConfig, type BookingConfig } from '../workers/booking/bookin
 import { BookingQueues } from '../workers/booking/booking-queues.js';
 import { bookingStore } from '../workers/booking/booking-store.js';
 import { TestPaymentProvider, type PaymentProvider } from '../workers/booking/payments.js';
+import { SeatMapCache } from '../workers/booking/seat-map-cache.js';
+import { QueueStore } from '../waiting-room/queue-store.js';
+import { catalogApi } from './catalog-api.js';
 import { mountHoldRoutes } from './hold-routes.js';
 import { passCheckFromJwks, type PassCheck } from './pass-check.js';
 import { mountSeatRoutes } from './seat-routes.js';
+import { mountWebRoutes, webConfigOf } from './web-routes.js';
 
 export interface ApiOptions {
   bookingConfig?: BookingConfig;
@@ -28,17 +32,19 @@ function configuredPassCheck(config: BookingConfig, platform: Platform): PassChe
   return passCheckFromJwks(new URL(jwksUrl), platform.config.PASS_ISSUER);
 }
 
-export function startApi(platform: Platform, options: ApiOptions = {}): Promise<RunningRole> {
+export async function startApi(platform: Platform, options: ApiOptions = {}): Promise<RunningRole> {
   const bookingConfig = options.bookingConfig ?? loadBookingConfig();
   const passCheck = options.passCheck ?? configuredPassCheck(bookingConfig, platform);
   const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX, options.clock);
-  const queues = new BookingQueues({ connection: platform.redis(), keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, partitions: bookingConfig.BOOKING_PARTITIONS });
+  const queues = new BookingQueues({ connection: platform.redis(), keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, partitions: bookingConfig.BOOKING_PARTITIONS, pins: platform.redis() });
+  const seatMap = new SeatMapCache({ redis: platform.redis(), store, keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, ttlMs: bookingConfig.SEAT_MAP_CACHE_TTL_SECONDS * 1000, log: platform.log });
+  const mountCatalogApi = await catalogApi(platform);
   return startHttpRole(platform, {
     role: 'api',
     portVariable: 'API_PORT',
     dependencies: ['redis', 'dynamodb', 'mysql', 'opensearch'],
     routes: (app) => {
-      mountSeatRoutes(app, store);
+      mountSeatRoutes(app, store, seatMap);
       mountHoldRoutes(app, {
         store,
         redis: platform.redis(),
@@ -49,7 +55,14 @@ export function startApi(platform: Platform, options: ApiOptions = {}): Promise<
         passCheck,
         holdTtlMs: bookingConfig.HOLD_TTL_SECONDS * 1000,
         maxSeatsPerHold: bookingConfig.MAX_SEATS_PER_HOLD,
+        maxSeatsPerFan: bookingConfig.MAX_SEATS_PER_FAN,
+        sessions: new QueueStore({ redis: platform.redis() }),
+        seatMap,
+        log: platform.log,
       });
+      mountCatalogApi(app);
+      // Last: the pages' SPA fallback answers only what no API route did.
+      mountWebRoutes(app, webConfigOf(platform.config));
     },
     onStop: () => queues.close(),
   });

@@ -1,7 +1,9 @@
 // Reservation and checkout routes. A hold request is acknowledged at once (202 + hold id) and runs
-// as a BullMQ job; the fan polls GET /api/holds/:id (or hears on Socket.IO). Holds of other fans
-// are answered 404, never 403, so hold ids leak nothing.
+// as a BullMQ job; the fan polls GET /api/holds/:id (or hears `hold.result` on Socket.IO). Holds of
+// other fans are answered 404, never 403, so hold ids leak nothing. A confirmed booking gives its
+// waiting-room session back, so the next fan in line can be admitted.
 import type { Express, Request } from 'express';
+import type { Logger } from '../lib/log.js';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
@@ -11,11 +13,13 @@ import type { BookingQueues } from '../workers/booking/booking-queues.js';
 import type { BookingStore } from '../workers/booking/booking-store.js';
 import { confirmHold } from '../workers/booking/hold-confirm.js';
 import { releaseHold } from '../workers/booking/hold-release.js';
-import { claimHoldRequest, holdIdFor, holdView, readHoldRequest } from '../workers/booking/hold-requests.js';
+import { readEventBookingSettings } from '../workers/booking/event-booking-settings.js';
+import { claimHoldRequest, holdIdFor, holdView, readFanSeatCount, readHoldRequest } from '../workers/booking/hold-requests.js';
 import { PaymentTimeoutError, type PaymentProvider } from '../workers/booking/payments.js';
 import { readSeats } from '../workers/booking/reserve-hold.js';
 import { readEventSeats } from '../workers/booking/seat-availability.js';
-import { bearerToken, type PassCheck } from './pass-check.js';
+import type { SeatMapCache } from '../workers/booking/seat-map-cache.js';
+import { bearerToken, type PassCheck, type VerifiedPass } from './pass-check.js';
 
 export interface HoldRouteDeps {
   store: BookingStore;
@@ -24,8 +28,14 @@ export interface HoldRouteDeps {
   queues: BookingQueues;
   payments: PaymentProvider;
   passCheck: PassCheck;
+  /** Defaults; an event's own booking settings (Redis) override them. */
   holdTtlMs: number;
   maxSeatsPerHold: number;
+  maxSeatsPerFan: number;
+  /** The waiting room's sessions (QueueStore): a confirmed booking releases the pass's session. */
+  sessions?: { releaseSession(eventId: string, sessionId: string): Promise<boolean> };
+  seatMap?: SeatMapCache;
+  log?: Logger;
 }
 
 const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,128}$/);
@@ -43,7 +53,7 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
   const { store } = deps;
 
   /** The hold's request record, after checking the caller's pass owns it; anything else is 404. */
-  async function ownedHold(req: Request): Promise<{ job: ReserveJob; fanId: string }> {
+  async function ownedHold(req: Request): Promise<{ job: ReserveJob; fanId: string; pass: VerifiedPass }> {
     const holdId = holdIdSchema.safeParse(req.params.id);
     if (!holdId.success) throw new NotFoundError('no such hold');
     const token = bearerToken(req);
@@ -54,7 +64,17 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
       throw error;
     });
     if (pass.fanId !== job.fanId) throw new NotFoundError('no such hold');
-    return { job, fanId: pass.fanId };
+    return { job, fanId: pass.fanId, pass };
+  }
+
+  /** The sale is committed; neither step may turn it into an error (the session also expires by itself). */
+  async function afterConfirm(eventId: string, seatKeys: string[], sessionId: string): Promise<void> {
+    await deps.seatMap?.refresh(eventId, seatKeys);
+    try {
+      await deps.sessions?.releaseSession(eventId, sessionId);
+    } catch (error) {
+      deps.log?.warn({ err: error, eventId, sessionId }, 'could not release the waiting-room session');
+    }
   }
 
   app.post('/api/events/:id/holds', async (req, res) => {
@@ -64,25 +84,40 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
     const request = parseOr400(holdRequestSchema, req.body, 'hold request');
     const quantity = 'seats' in request ? new Set(request.seats.map(seatSk)).size : request.quantity;
     if ('seats' in request && quantity !== request.seats.length) throw new ValidationError('a seat is listed twice');
-    if (quantity > deps.maxSeatsPerHold) {
-      throw new AppError(400, 'too-many-seats', `at most ${deps.maxSeatsPerHold} seats per hold`, { maxSeatsPerHold: deps.maxSeatsPerHold });
+    const settings = await readEventBookingSettings(deps.redis, deps.keyPrefix, eventId, deps);
+    if (quantity > settings.maxSeatsPerHold) {
+      throw new AppError(400, 'too-many-seats', `at most ${settings.maxSeatsPerHold} seats per hold`, { maxSeatsPerHold: settings.maxSeatsPerHold });
+    }
+    const holdId = holdIdFor(eventId, pass.fanId, idempotencyKey);
+    // A fast answer for the common case; the reserve transaction is the guard under concurrency.
+    // A replay of an accepted request is not counted against its own seats.
+    if (!(await readHoldRequest(deps.redis, deps.keyPrefix, holdId))) {
+      const seatsHeld = await readFanSeatCount(store, eventId, pass.fanId);
+      if (seatsHeld + quantity > settings.maxSeatsPerFan) {
+        throw new AppError(409, 'fan-limit-reached', `at most ${settings.maxSeatsPerFan} seats per fan for this event; you have ${seatsHeld}`, {
+          maxSeatsPerFan: settings.maxSeatsPerFan,
+          seatsHeld,
+          requested: quantity,
+        });
+      }
     }
     if ('seats' in request) {
       const keys = request.seats.map(seatSk);
       const found = await readSeats(store, eventId, keys);
       const unknown = keys.filter((sk) => !found.has(sk));
       if (unknown.length > 0) throw new AppError(400, 'unknown-seats', 'some seats do not exist in this event', { unknownSeats: unknown });
-    } else if ((await readEventSeats(store, eventId, request.section)).length === 0) {
-      // One Query per best-available request; replaced by the seat-map cache when it lands.
+    } else if ((deps.seatMap ? await deps.seatMap.seats(eventId, request.section) : await readEventSeats(store, eventId, request.section)).length === 0) {
+      // Served from the seat-map cache when there is one: a whole-section Query per request is too dear.
       throw new AppError(400, 'unknown-section', `event has no section ${request.section}`, { prefix: sectionSkPrefix(request.section) });
     }
     const job: ReserveJob = {
-      holdId: holdIdFor(eventId, pass.fanId, idempotencyKey),
+      holdId,
       eventId,
       fanId: pass.fanId,
       request,
       requestedAt: store.clock(),
-      holdTtlMs: deps.holdTtlMs,
+      holdTtlMs: settings.holdTtlMs,
+      maxSeatsPerFan: settings.maxSeatsPerFan,
     };
     const claim = await claimHoldRequest(deps.redis, deps.keyPrefix, job);
     if (claim.status === 'mismatch') {
@@ -99,7 +134,7 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
   });
 
   app.post('/api/holds/:id/confirm', async (req, res) => {
-    const { job, fanId } = await ownedHold(req);
+    const { job, fanId, pass } = await ownedHold(req);
     const body = parseOr400(confirmBodySchema, req.body, 'confirm body');
     let outcome;
     try {
@@ -110,6 +145,7 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
     }
     switch (outcome.outcome) {
       case 'confirmed':
+        await afterConfirm(job.eventId, outcome.seatKeys, pass.sessionId);
         res.json({ status: 'confirmed', bookingId: outcome.bookingId, amountCents: outcome.amountCents });
         return;
       case 'not-found':
@@ -124,6 +160,7 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
   app.delete('/api/holds/:id', async (req, res) => {
     const { job } = await ownedHold(req);
     const outcome = await releaseHold(store, job.eventId, job.holdId, 'released');
+    if (outcome.outcome === 'released') await deps.seatMap?.refresh(job.eventId, outcome.seatKeys);
     if (outcome.outcome === 'not-found') throw new ConflictError('the hold is not placed yet', 'hold-pending');
     if (outcome.outcome === 'already-ended' && outcome.status === 'CONFIRMED') throw new ConflictError('the hold is already paid', 'hold-confirmed');
     res.status(204).end();

@@ -9,6 +9,8 @@ import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
 export interface VerifiedPass {
   fanId: string;
   eventId: string;
+  /** The pass's jti: the waiting-room session it opened, released when the fan has bought. */
+  sessionId: string;
 }
 
 export type PassCheck = (token: string, eventId: string) => Promise<VerifiedPass>;
@@ -18,7 +20,7 @@ export function passCheckFromJwks(jwks: JSONWebKeySet | URL, issuer: string, clo
   return async (token, eventId) => {
     try {
       const claims = await verify(token, eventId);
-      return { fanId: claims.sub, eventId: claims.evt };
+      return { fanId: claims.sub, eventId: claims.evt, sessionId: claims.jti };
     } catch (error) {
       if (!(error instanceof PassError)) throw error;
       if (error.reason === 'wrong_event') throw new ForbiddenError(error.message);

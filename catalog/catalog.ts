@@ -37,6 +37,14 @@ export const eventInputSchema = z
   .refine((event) => event.saleOpensAt < event.startsAt, { path: ['saleOpensAt'], message: 'must be before startsAt' });
 export type EventInput = z.infer<typeof eventInputSchema>;
 
+// Which fields a draft edit may name; the merged result is validated by eventInputSchema.
+const eventPatchSchema = z
+  .object({ venueId: z.unknown(), name: z.unknown(), description: z.unknown(), category: z.unknown(), startsAt: z.unknown(), saleOpensAt: z.unknown(), priceTiers: z.unknown() })
+  .partial()
+  .strict();
+
+const eventSummary = { id: true, organizationId: true, venueId: true, name: true, status: true, category: true, city: true, startsAt: true, saleOpensAt: true } as const;
+
 /** The `data` of an `event.published` message (docs/events.md). */
 export interface EventPublishedData {
   name: string;
@@ -61,6 +69,8 @@ export interface PublishedEvent {
   startsAt: Date;
   saleOpensAt: Date;
   layout: VenueLayout;
+  /** Price of each tier code the layout uses. */
+  priceCentsByTier: Record<string, number>;
 }
 
 /** What publishing does outside MySQL; both steps must be idempotent. */
@@ -97,8 +107,8 @@ export class Catalog {
     });
   }
 
-  async createEvent(userId: string, organizationId: string, input: unknown) {
-    await this.requireMember(userId, organizationId);
+  /** Venue of the organization and priced tiers checked against its layout. */
+  private async checkedEvent(organizationId: string, input: unknown) {
     const event = parseInput(eventInputSchema, input, 'event');
     const venue = await this.prisma.venue.findFirst({ where: { id: event.venueId, organizationId } });
     if (!venue) throw new NotFoundError('no such venue in this organization');
@@ -107,6 +117,12 @@ export class Catalog {
     const unpriced = [...layoutTiers].filter((code) => !pricedTiers.has(code));
     if (unpriced.length > 0) throw new ValidationError(`the venue layout uses tiers with no price: ${unpriced.join(', ')}`);
     if (pricedTiers.size !== event.priceTiers.length) throw new ValidationError('price tier codes must be unique');
+    return { event, venue };
+  }
+
+  async createEvent(userId: string, organizationId: string, input: unknown) {
+    await this.requireMember(userId, organizationId);
+    const { event, venue } = await this.checkedEvent(organizationId, input);
     return this.prisma.event.create({
       data: {
         organizationId,
@@ -119,8 +135,49 @@ export class Catalog {
         saleOpensAt: event.saleOpensAt,
         priceTiers: { create: event.priceTiers },
       },
-      select: { id: true, name: true, status: true, city: true, startsAt: true, saleOpensAt: true },
+      select: eventSummary,
     });
+  }
+
+  /** Drafts only: a published event's seats and room are already provisioned from it. */
+  async updateEvent(userId: string, eventId: string, patch: unknown) {
+    const existing = await this.draftOf(userId, eventId);
+    const changes = parseInput(eventPatchSchema, patch, 'event');
+    const merged = {
+      venueId: existing.venueId,
+      name: existing.name,
+      description: existing.description,
+      category: existing.category,
+      startsAt: existing.startsAt.toISOString(),
+      saleOpensAt: existing.saleOpensAt.toISOString(),
+      priceTiers: existing.priceTiers.map(({ code, name, priceCents, currency }) => ({ code, name, priceCents, currency })),
+      ...changes,
+    };
+    const { event, venue } = await this.checkedEvent(existing.organizationId, merged);
+    return this.prisma.$transaction(async (tx) => {
+      await tx.priceTier.deleteMany({ where: { eventId } });
+      const updated = await tx.event.updateMany({
+        where: { id: eventId, status: 'draft' },
+        data: { venueId: venue.id, name: event.name, description: event.description, category: event.category, city: venue.city, startsAt: event.startsAt, saleOpensAt: event.saleOpensAt },
+      });
+      if (updated.count === 0) throw new ConflictError('event was published meanwhile', 'not-draft');
+      await tx.priceTier.createMany({ data: event.priceTiers.map((tier) => ({ ...tier, eventId })) });
+      return tx.event.findUniqueOrThrow({ where: { id: eventId }, select: eventSummary });
+    });
+  }
+
+  async deleteEvent(userId: string, eventId: string): Promise<void> {
+    await this.draftOf(userId, eventId);
+    const deleted = await this.prisma.event.deleteMany({ where: { id: eventId, status: 'draft' } });
+    if (deleted.count === 0) throw new ConflictError('event was published meanwhile', 'not-draft');
+  }
+
+  private async draftOf(userId: string, eventId: string) {
+    const event = await this.prisma.event.findUnique({ where: { id: eventId }, include: { priceTiers: true } });
+    if (!event) throw new NotFoundError('no such event');
+    await this.requireMember(userId, event.organizationId);
+    if (event.status !== 'draft') throw new ConflictError(`only drafts can be changed; this event is ${event.status}`, 'not-draft');
+    return event;
   }
 
   async publishEvent(userId: string, eventId: string, hooks: PublishHooks) {
@@ -138,6 +195,7 @@ export class Catalog {
       startsAt: event.startsAt,
       saleOpensAt: event.saleOpensAt,
       layout: venueLayoutSchema.parse(event.venue.layout),
+      priceCentsByTier: Object.fromEntries(event.priceTiers.map((tier) => [tier.code, tier.priceCents])),
     };
     await hooks.provisionSeats(published);
     await hooks.configureWaitingRoom(published);

@@ -53,6 +53,11 @@ export const configSchema = z.object({
   VISITOR_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMISSION_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   ADMISSION_LEASE_TTL_MS: z.coerce.number().int().min(500).max(600_000).default(5_000),
+  // The pages are served by the api role from this origin; the waiting-room and admission roles
+  // allow it (CORS with credentials, Socket.IO included). Public URLs the pages call (unset: HOST and port).
+  WEB_ORIGIN: z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin).default('http://127.0.0.1:3000'),
+  PUBLIC_WAITING_ROOM_URL: urlWithProtocol(['http:', 'https:']).optional(),
+  PUBLIC_ADMISSION_URL: urlWithProtocol(['http:', 'https:']).optional(),
 });
 
 function isPrivateJwkSet(value: string): boolean {

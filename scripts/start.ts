@@ -5,10 +5,21 @@ import { logger } from '../lib/log.js';
 import { Platform } from '../lib/platform.js';
 import type { RunningRole } from '../lib/role.js';
 import { parseRoles, startRoles, stopRoles } from '../roles.js';
+import { seedDemo, type DemoSeed } from './demo-seed.js';
 import { provision } from './stack/provision.js';
 import { startStack, stopServices, type RunningService } from './stack/stack.js';
 
-function banner(config: Config, services: RunningService[], roles: RunningRole[]): string {
+function demoLines(config: Config, seed: DemoSeed): string[] {
+  const api = `http://${config.HOST}:${config.API_PORT}`;
+  return [
+    `  demo event    ${seed.eventId} (${seed.seatCount} seats)`,
+    `                ${api}/api/events/${seed.eventId}   ${api}/api/search?q=demo`,
+    `  organizer     ${seed.organizerEmail} / ${seed.organizerPassword}   (POST ${api}/api/sessions)`,
+    '',
+  ];
+}
+
+function banner(config: Config, services: RunningService[], roles: RunningRole[], seed: DemoSeed): string {
   const lines = ['', 'Corral is running.', ''];
   for (const role of roles) lines.push(`  ${role.role.padEnd(13)} ${role.url}   (readiness: ${role.url}/readyz)`);
   lines.push('');
@@ -22,7 +33,7 @@ function banner(config: Config, services: RunningService[], roles: RunningRole[]
   for (const service of services) {
     lines.push(`  ${service.name.padEnd(13)} ${urls[service.name]}${service.pid ? `   (started, log ${service.log})` : '   (reused)'}`);
   }
-  lines.push('', 'Press Ctrl-C to stop everything.', '');
+  lines.push('', ...demoLines(config, seed), 'Press Ctrl-C to stop everything.', '');
   return lines.join('\n');
 }
 
@@ -47,8 +58,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  let seed: DemoSeed;
   try {
     await provision(config, log.child({ component: 'provision' }));
+    // Idempotent: the demo organizer, venue and published event exist after the first start.
+    seed = await seedDemo(platform);
     roles = await startRoles(roleNames, platform);
   } catch (error) {
     const message = (error as Error).message;
@@ -56,7 +70,7 @@ async function main(): Promise<void> {
     await stop(1);
     return;
   }
-  console.log(banner(config, services, roles));
+  console.log(banner(config, services, roles, seed));
 }
 
 main().catch((error: Error) => {

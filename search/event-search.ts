@@ -19,6 +19,7 @@ export const searchQuerySchema = z
     page: z.coerce.number().int().min(1).max(100).default(1),
     size: z.coerce.number().int().min(1).max(100).default(20),
   })
+  .strict()
   .refine((query) => !query.from || !query.to || query.from <= query.to, { path: ['to'], message: 'must not be before from' });
 export type SearchQuery = z.infer<typeof searchQuerySchema>;
 

@@ -56,21 +56,33 @@ export interface EventDocument {
   updatedAt: string;
 }
 
-/** Creates the versioned index and points the alias at it; safe to call on every start. */
+/** Creates the versioned index and points the alias at it, unless the alias already points at an
+ * index (perhaps one a reindex built); safe to call on every start. */
 export async function ensureEventsIndex(client: SearchClient, prefix = ''): Promise<void> {
   const { alias, index } = eventsIndexNames(prefix);
+  if ((await client.indices.existsAlias({ name: alias })).body) return;
+  await createEventsIndex(client, index);
+  await client.indices.putAlias({ index, name: alias });
+}
+
+export async function createEventsIndex(client: SearchClient, index: string): Promise<void> {
   const exists = await client.indices.exists({ index });
-  if (!exists.body) {
-    try {
-      await client.indices.create({
-        index,
-        body: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: eventsMapping as never },
-      });
-    } catch (error) {
-      // A concurrent starter created it first: the outcome we wanted.
-      if (!String((error as Error).message).includes('resource_already_exists_exception')) throw error;
-    }
+  if (exists.body) return;
+  try {
+    await client.indices.create({
+      index,
+      body: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: eventsMapping as never },
+    });
+  } catch (error) {
+    // A concurrent starter created it first: the outcome we wanted.
+    if (!String((error as Error).message).includes('resource_already_exists_exception')) throw error;
   }
-  const aliased = await client.indices.existsAlias({ name: alias, index });
-  if (!aliased.body) await client.indices.putAlias({ index, name: alias });
+}
+
+/** The indices the alias points at now (one, except for a moment during a switch). */
+export async function aliasedIndices(client: SearchClient, prefix = ''): Promise<string[]> {
+  const { alias } = eventsIndexNames(prefix);
+  if (!(await client.indices.existsAlias({ name: alias })).body) return [];
+  const reply = await client.indices.getAlias({ name: alias });
+  return Object.keys(reply.body as Record<string, unknown>);
 }

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import type { Logger } from '../lib/log.js';
+import { handleFanIdentify, type FanIdentifier } from './fan-rooms.js';
 import { eventIdSchema } from './queue-keys.js';
 import type { QueueStore } from './queue-store.js';
 import { eventRoom, QUEUE_NAMESPACE, readServingUpdate, SOCKET_IO_CHANNEL_KEY, type ServingUpdate } from './serving-broadcast.js';
@@ -24,6 +25,8 @@ export interface ServingGatewayOptions {
   store: QueueStore;
   log: Logger;
   channelKey?: string;
+  /** When given, sockets may `identify` with a queue token or pass to join their fan room. */
+  identifyFan?: FanIdentifier;
 }
 
 export interface ServingGateway {
@@ -43,6 +46,7 @@ export function attachServingGateway(options: ServingGatewayOptions): ServingGat
   const log = options.log.child({ component: 'serving-gateway' });
 
   io.of(QUEUE_NAMESPACE).on('connection', (socket) => {
+    if (options.identifyFan) handleFanIdentify(socket, options.identifyFan, log);
     socket.on('subscribe', async (payload: unknown, ack: unknown) => {
       const reply = (answer: SubscribeAck) => {
         if (typeof ack === 'function') ack(answer);

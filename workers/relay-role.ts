@@ -1,30 +1,47 @@
-// The relay role: the MySQL outbox (catalog changes) to Kafka today; the DynamoDB outbox stream
-// joins it with the booking pipeline. Kafka being down does not stop the role: the outbox buffers,
-// the relay retries with backoff, and /readyz names the failure.
+// The relay role: the MySQL outbox (catalog changes) and the DynamoDB outbox stream (booking
+// changes) to Kafka. Kafka being down does not stop the role: both outboxes buffer, each relay
+// retries with backoff, and /readyz names the failing relay and why.
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { tableNames } from '../lib/dynamo.js';
+import type { DependencyCheck } from '../lib/health.js';
 import type { Platform } from '../lib/platform.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
+import { DynamoStreamRelay } from './relay/dynamo-stream-relay.js';
 import { MysqlOutboxRelay } from './relay/mysql-outbox-relay.js';
+import { runRelayLoop, type RelayLoop } from './relay/relay-loop.js';
+
+function lastPassCheck(name: string, loop: Pick<RelayLoop, 'lastError'>): DependencyCheck {
+  return {
+    name,
+    check: async () => {
+      const error = loop.lastError();
+      if (error) throw new Error(`last pass failed: ${error}`);
+    },
+  };
+}
 
 export function startRelay(platform: Platform): Promise<RunningRole> {
-  const producer = platform.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
-  const relay = new MysqlOutboxRelay(platform.prisma(), producer, platform.log.child({ component: 'mysql-outbox-relay' }));
-  const running = relay.run();
+  const { config } = platform;
+  const mysqlProducer = platform.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  const mysqlRelay = new MysqlOutboxRelay(platform.prisma(), mysqlProducer, platform.log.child({ component: 'mysql-outbox-relay' }));
+  const mysqlLoop = mysqlRelay.run();
+
+  const dynamo = platform.dynamo().client;
+  const streams = new DynamoDBStreamsClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION, credentials: dynamo.config.credentials, maxAttempts: 3 });
+  const streamProducer = platform.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  const streamLog = platform.log.child({ component: 'dynamo-stream-relay' });
+  const streamRelay = new DynamoStreamRelay({ dynamo, streams, producer: streamProducer, redis: platform.redis(), tableName: tableNames(config.DYNAMODB_TABLE_PREFIX).outbox, log: streamLog });
+  const streamLoop = runRelayLoop({ name: 'dynamo-stream-relay', producer: streamProducer, pass: () => streamRelay.relayOnce(), log: streamLog });
+
   return startHttpRole(platform, {
     role: 'relay',
     portVariable: 'RELAY_PORT',
-    dependencies: ['dynamodb', 'mysql', 'kafka'],
-    extraChecks: [
-      {
-        name: 'mysql-outbox-relay',
-        check: async () => {
-          const error = running.lastError();
-          if (error) throw new Error(`last pass failed: ${error}`);
-        },
-      },
-    ],
+    dependencies: ['dynamodb', 'mysql', 'kafka', 'redis'],
+    extraChecks: [lastPassCheck('mysql-outbox-relay', mysqlLoop), lastPassCheck('dynamo-stream-relay', streamLoop)],
     onStop: async () => {
-      await running.stop();
-      await producer.disconnect();
+      await Promise.all([mysqlLoop.stop(), streamLoop.stop()]);
+      await Promise.all([mysqlProducer.disconnect(), streamProducer.disconnect()]);
+      streams.destroy();
     },
   });
 }

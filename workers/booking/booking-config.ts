@@ -8,6 +8,12 @@ export const bookingConfigSchema = z.object({
   BOOKING_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
   MAX_SEATS_PER_HOLD: z.coerce.number().int().min(1).max(50).default(8),
+  /** Default per-fan cap over an event's live holds and bookings; an organizer may set its own. */
+  MAX_SEATS_PER_FAN: z.coerce.number().int().min(1).max(200).default(8),
+  /** How long a seat-map cache fill is trusted; bounds the staleness after a missed update. */
+  SEAT_MAP_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** BullMQ job lock: a killed worker's jobs return to the queue about this long after it died. */
+  BOOKING_JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Prefix of every booking Redis key and BullMQ queue; tests use a unique one. */
   BOOKING_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]*$/).default('corral:'),
   /** Public JWKS (JSON) and issuer of admission passes; the api refuses booking calls without them. */

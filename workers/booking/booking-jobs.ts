@@ -17,13 +17,15 @@ export const reserveJobSchema = z.object({
   request: holdRequestSchema,
   requestedAt: z.number().int().positive(),
   holdTtlMs: z.number().int().positive(),
+  /** The event's per-fan cap when the request was accepted; absent in jobs from before the limit. */
+  maxSeatsPerFan: z.number().int().positive().optional(),
 });
 export type ReserveJob = z.infer<typeof reserveJobSchema>;
 
 export const expireJobSchema = z.object({ holdId: holdIdSchema, eventId: eventIdSchema, heldUntil: z.number().int() });
 export type ExpireJob = z.infer<typeof expireJobSchema>;
 
-export type RejectionReason = 'unavailable' | 'unknown-seats';
+export type RejectionReason = 'unavailable' | 'unknown-seats' | 'fan-limit';
 
 export type ReserveResult =
   | { outcome: 'held'; holdId: string; seatKeys: string[]; heldUntil: number }

@@ -26,6 +26,8 @@ export const HOLD_SK_PREFIX = 'HOLD#';
 /** Bookings live under their event so the audit can list them; the booking id is the hold id. */
 export const bookingKey = (eventId: string, holdId: string) => ({ pk: eventPk(eventId), sk: `BOOKING#${holdId}` });
 export const BOOKING_SK_PREFIX = 'BOOKING#';
+/** Per-fan seat counter of an event (live holds + bookings): the per-fan limit's guard. */
+export const fanSeatsKey = (eventId: string, fanId: string) => ({ pk: eventPk(eventId), sk: `FAN#${fanId}` });
 
 export function parseSeatSk(sk: string): SeatRef {
   const [, section, row, number] = sk.split('#');
@@ -36,8 +38,15 @@ export function bookingRedisKeys(keyPrefix: string, eventId: string) {
   const tag = `${keyPrefix}{bk:${eventId}}`;
   return {
     seatLock: (sk: string) => `${tag}:lock:${sk}`,
+    /** hash seat sk -> "version|status|heldUntil|priceTier|priceCents": the seat-map cache. */
+    seatMap: `${tag}:seat-map`,
+    /** hash holdTtlSeconds, maxSeatsPerFan, maxSeatsPerHold: the organizer's booking settings. */
+    settings: `${tag}:settings`,
   };
 }
+
+/** Set of event ids ops pinned to the dedicated headline queue. */
+export const headlineEventsKey = (keyPrefix: string) => `${keyPrefix}bk:headline-events`;
 
 /** hold id -> the request that created it (event, fan, body hash, job data); the Idempotency-Key record. */
 export const holdRequestKey = (keyPrefix: string, holdId: string) => `${keyPrefix}bk:hold-request:${holdId}`;

@@ -2,7 +2,7 @@
 // AVAILABLE only while still held by this hold; seats that a newer hold has already reclaimed are
 // left alone. The hold's status change and its outbox event commit in the same transaction.
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { eventPk, holdKey, type HoldItem } from './booking-keys.js';
+import { eventPk, fanSeatsKey, holdKey, type HoldItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
 import { readHold, readSeats } from './reserve-hold.js';
 import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
@@ -57,6 +57,15 @@ export async function releaseHold(store: BookingStore, eventId: string, holdId: 
                 Put: {
                   TableName: store.tables.outbox,
                   Item: { id: `${holdId}:${reason}`, type: reason === 'expired' ? 'reservation.expired' : 'reservation.released', eventId: hold.eventId, holdId, seatKeys: stillOurs, at: now },
+                },
+              },
+              // The fan's counter took every seat of the hold when it was placed; all of them go back.
+              {
+                Update: {
+                  TableName: store.tables.inventory,
+                  Key: fanSeatsKey(hold.eventId, hold.fanId),
+                  UpdateExpression: 'ADD seatCount :seats',
+                  ExpressionAttributeValues: { ':seats': -hold.seatKeys.length },
                 },
               },
             ],

@@ -3,10 +3,11 @@
 // there is no hold. The hold id is derived from (event, fan, Idempotency-Key), so a retried request
 // lands on the same BullMQ job and the same DynamoDB condition even if Redis lost the record.
 import { createHash } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Redis } from 'ioredis';
 import { defineScripts, runScript } from '../../lib/redis-scripts.js';
 import { bookingScript } from './booking-lua.js';
-import { holdRequestKey, parseSeatSk, type SeatRef } from './booking-keys.js';
+import { fanSeatsKey, holdRequestKey, parseSeatSk, type SeatRef } from './booking-keys.js';
 import { reserveJobSchema, type HoldRequest, type ReserveJob, type ReserveResult } from './booking-jobs.js';
 import { RESULT_RETENTION_SECONDS, type BookingQueues } from './booking-queues.js';
 import type { BookingStore } from './booking-store.js';
@@ -44,6 +45,12 @@ export async function claimHoldRequest(redis: Redis, keyPrefix: string, job: Res
 export async function readHoldRequest(redis: Redis, keyPrefix: string, holdId: string): Promise<ReserveJob | undefined> {
   const job = await redis.hget(holdRequestKey(keyPrefix, holdId), 'job');
   return job === null ? undefined : reserveJobSchema.parse(JSON.parse(job));
+}
+
+/** Seats the fan has in live holds and bookings of the event (the counter the reserve transaction guards). */
+export async function readFanSeatCount(store: BookingStore, eventId: string, fanId: string): Promise<number> {
+  const reply = await store.doc.send(new GetCommand({ TableName: store.tables.inventory, Key: fanSeatsKey(eventId, fanId), ConsistentRead: true }));
+  return Number(reply.Item?.seatCount ?? 0);
 }
 
 export type HoldView =

@@ -4,9 +4,9 @@
 // the hold item's attribute_not_exists condition and the outbox event id.
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Redis } from 'ioredis';
-import { bookingRedisKeys, eventPk, holdKey, isReservable, sectionSkPrefix, seatSk, type HoldItem, type SeatItem } from './booking-keys.js';
+import { bookingRedisKeys, eventPk, fanSeatsKey, holdKey, isReservable, sectionSkPrefix, seatSk, type HoldItem, type SeatItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
-import type { ReserveJob, ReserveResult } from './booking-jobs.js';
+import type { RejectionReason, ReserveJob, ReserveResult } from './booking-jobs.js';
 import { pickAdjacentSeats } from './best-available.js';
 import { acquireSeatLocks } from './seat-locks.js';
 import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
@@ -67,7 +67,22 @@ async function readSection(store: BookingStore, eventId: string, section: string
 
 const held = (hold: HoldItem): ReserveResult => ({ outcome: 'held', holdId: hold.holdId, seatKeys: hold.seatKeys, heldUntil: hold.heldUntil });
 
-type Attempt = { kind: 'held'; result: ReserveResult } | { kind: 'taken'; seatKeys: string[] } | { kind: 'busy'; seatKeys: string[] };
+type Attempt = { kind: 'held'; result: ReserveResult } | { kind: 'taken'; seatKeys: string[] } | { kind: 'busy'; seatKeys: string[] } | { kind: 'fan-limit' };
+
+/** The fan's seat counter moves with the hold in the same transaction, so the per-fan cap holds
+ * under any concurrency; releases and expiries give the seats back in theirs. */
+function fanSeatsUpdate(store: BookingStore, job: ReserveJob, seatCount: number) {
+  const limited = job.maxSeatsPerFan !== undefined;
+  return {
+    Update: {
+      TableName: store.tables.inventory,
+      Key: fanSeatsKey(job.eventId, job.fanId),
+      UpdateExpression: 'ADD seatCount :seats',
+      ...(limited ? { ConditionExpression: 'attribute_not_exists(seatCount) OR seatCount <= :room' } : {}),
+      ExpressionAttributeValues: { ':seats': seatCount, ...(limited ? { ':room': job.maxSeatsPerFan! - seatCount } : {}) },
+    },
+  };
+}
 
 /** Locks, then writes the hold in one transaction. Never answers "taken" for a seat it did not read as taken. */
 async function tryHold(context: ReserveContext, job: ReserveJob, seats: SeatItem[]): Promise<Attempt> {
@@ -112,6 +127,7 @@ async function tryHold(context: ReserveContext, job: ReserveJob, seats: SeatItem
                   Item: { id: job.holdId, type: 'hold.created', eventId: job.eventId, holdId: job.holdId, fanId: job.fanId, seatKeys, heldUntil, at: job.requestedAt },
                 },
               },
+              fanSeatsUpdate(store, job, seatKeys.length),
             ],
           }),
         ),
@@ -123,6 +139,8 @@ async function tryHold(context: ReserveContext, job: ReserveJob, seats: SeatItem
       // A replay (or a twin delivery) finds its own hold already written: that is success.
       const existing = await readHold(store, job.eventId, job.holdId);
       if (existing) return { kind: 'held', result: held(existing) };
+      const seatsFailed = failed.some((index) => index < seatKeys.length);
+      if (!seatsFailed && failed.includes(seatKeys.length + 2)) return { kind: 'fan-limit' };
       return { kind: 'taken', seatKeys: failed.filter((index) => index < seatKeys.length).map((index) => seatKeys[index]!) };
     }
   } finally {
@@ -133,7 +151,7 @@ async function tryHold(context: ReserveContext, job: ReserveJob, seats: SeatItem
 export async function reserveHold(context: ReserveContext, job: ReserveJob): Promise<ReserveResult> {
   const existing = await readHold(context.store, job.eventId, job.holdId);
   if (existing) return held(existing);
-  const rejected = (reason: 'unavailable' | 'unknown-seats'): ReserveResult => ({ outcome: 'rejected', holdId: job.holdId, reason });
+  const rejected = (reason: RejectionReason): ReserveResult => ({ outcome: 'rejected', holdId: job.holdId, reason });
 
   if ('seats' in job.request) {
     const seatKeys = [...new Set(job.request.seats.map(seatSk))];
@@ -142,6 +160,7 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
     if ([...seats.values()].some((seat) => !isReservable(seat, job.requestedAt))) return rejected('unavailable');
     const attempt = await tryHold(context, job, [...seats.values()]);
     if (attempt.kind === 'held') return attempt.result;
+    if (attempt.kind === 'fan-limit') return rejected('fan-limit');
     if (attempt.kind === 'taken') return rejected('unavailable');
     // Busy: answer only if the seats are now visibly taken; otherwise the lock holder may still fail.
     const fresh = await readSeats(context.store, job.eventId, seatKeys);
@@ -165,6 +184,7 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
     const bySk = new Map(sectionSeats.map((seat) => [seat.sk, seat]));
     const attempt = await tryHold(context, job, chosen.map((sk) => bySk.get(sk)!));
     if (attempt.kind === 'held') return attempt.result;
+    if (attempt.kind === 'fan-limit') return rejected('fan-limit');
     if (attempt.kind === 'busy') sawBusy = true;
     const failedSeats = attempt.kind === 'taken' && attempt.seatKeys.length > 0 ? attempt.seatKeys : chosen;
     for (const sk of failedSeats) excluded.add(sk);

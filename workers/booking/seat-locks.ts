@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { defineScripts, runScript } from '../../lib/redis-scripts.js';
 import { bookingScript } from './booking-lua.js';
+import { bookingMetrics } from './booking-metrics.js';
 
 const releaseSeatLocksScript = bookingScript('corralBookingReleaseSeatLocks', 'release-seat-locks.lua');
 
@@ -27,6 +28,7 @@ export async function acquireSeatLocks(redis: Redis, lockKeys: readonly string[]
     if (reply !== 'OK') {
       await release();
       taken.length = 0;
+      bookingMetrics().lockContention.inc();
       return { busyKey: key, release };
     }
     taken.push(key);

@@ -1,39 +1,40 @@
-// Provisions an event's seats from a venue layout: one AVAILABLE item per seat, written by
+// Provisions an event's seats from the catalog's venue layout (sections -> rows -> seats with tier
+// codes) and a tier -> price map: one AVAILABLE item per seat, written by
 // BatchWriteItem in chunks of 25. Resumable and idempotent: seats that already exist are skipped,
 // so a re-run after a crash writes only what is missing and never resets a held or sold seat.
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import { venueLayoutSchema, type VenueLayout } from '../../catalog/venue-layout.js';
+import { ValidationError } from '../../lib/errors.js';
 import { withRetry } from '../../lib/retry.js';
-import { eventPk, SEAT_SK_PREFIX, seatRefSchema, seatSk, type SeatItem } from './booking-keys.js';
+import { eventPk, SEAT_SK_PREFIX, seatSk, type SeatItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
 
-export const venueLayoutSchema = z.object({
-  sections: z
-    .array(
-      z.object({
-        name: seatRefSchema.shape.section,
-        priceTier: z.string().min(1).max(32),
-        priceCents: z.number().int().min(0),
-        rows: z.array(z.object({ name: seatRefSchema.shape.row, seats: z.number().int().min(1).max(9999) })).min(1),
-      }),
-    )
-    .min(1),
-});
-export type VenueLayout = z.infer<typeof venueLayoutSchema>;
+export type { VenueLayout };
+/** Price of each tier code a layout uses, in cents. */
+export type TierPrices = Readonly<Record<string, number>>;
 
 const BATCH_SIZE = 25;
 const UNPROCESSED_ATTEMPTS = 8;
 
-export function seatsOfLayout(eventId: string, layout: VenueLayout): SeatItem[] {
+/** One AVAILABLE seat item per seat of the catalog layout, priced by its tier; refuses a tier
+ * without a price (a seat must never be sold at an undefined price). */
+export function seatsOfLayout(eventId: string, layout: VenueLayout, prices: TierPrices): SeatItem[] {
   const seats: SeatItem[] = [];
+  const unpriced = new Set<string>();
   for (const section of venueLayoutSchema.parse(layout).sections) {
     for (const row of section.rows) {
-      for (let number = 1; number <= row.seats; number += 1) {
-        const ref = { section: section.name, row: row.name, number };
-        seats.push({ pk: eventPk(eventId), sk: seatSk(ref), ...ref, priceTier: section.priceTier, priceCents: section.priceCents, status: 'AVAILABLE', version: 0 });
+      for (const seat of row.seats) {
+        const priceCents = prices[seat.tier];
+        if (priceCents === undefined || !Number.isInteger(priceCents) || priceCents < 0) {
+          unpriced.add(seat.tier);
+          continue;
+        }
+        const ref = { section: section.section, row: row.row, number: seat.number };
+        seats.push({ pk: eventPk(eventId), sk: seatSk(ref), ...ref, priceTier: seat.tier, priceCents, status: 'AVAILABLE', version: 0 });
       }
     }
   }
+  if (unpriced.size > 0) throw new ValidationError('every tier of the layout needs a price', [...unpriced].map((tier) => ({ path: `prices.${tier}`, message: 'no price for this tier' })));
   return seats;
 }
 
@@ -68,8 +69,8 @@ export interface ProvisionResult {
   skipped: number;
 }
 
-export async function provisionSeats(store: BookingStore, eventId: string, layout: VenueLayout): Promise<ProvisionResult> {
-  const seats = seatsOfLayout(eventId, layout);
+export async function provisionSeats(store: BookingStore, eventId: string, layout: VenueLayout, prices: TierPrices): Promise<ProvisionResult> {
+  const seats = seatsOfLayout(eventId, layout, prices);
   const existing = await existingSeatKeys(store, eventId);
   const missing = seats.filter((seat) => !existing.has(seat.sk));
   for (let start = 0; start < missing.length; start += BATCH_SIZE) {

@@ -2,6 +2,7 @@
 // conflict or throttle is worth a bounded retry. The one place that decides which is which.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../../lib/retry.js';
+import { bookingMetrics } from './booking-metrics.js';
 
 const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 const RETRYABLE_ERRORS = new Set([
@@ -29,7 +30,18 @@ export function isRetryableDynamoError(error: unknown): boolean {
   return RETRYABLE_ERRORS.has(name);
 }
 
+function retryReason(error: unknown): string {
+  if (error instanceof TransactionCanceledException) return error.CancellationReasons?.find((reason) => RETRYABLE_REASONS.has(reason.Code ?? ''))?.Code ?? 'TransactionCanceled';
+  return (error as { name?: string }).name ?? 'unknown';
+}
+
 /** Runs one DynamoDB write with the booking retry policy (conflicts and throttles only). */
 export function withDynamoRetry<T>(operation: () => Promise<T>, attempts = 6): Promise<T> {
-  return withRetry(operation, { attempts, baseDelayMs: 15, maxDelayMs: 400, isRetryable: isRetryableDynamoError });
+  return withRetry(operation, {
+    attempts,
+    baseDelayMs: 15,
+    maxDelayMs: 400,
+    isRetryable: isRetryableDynamoError,
+    onRetry: (error) => bookingMetrics().transactionConflicts.inc({ reason: retryReason(error) }),
+  });
 }

@@ -1,10 +1,12 @@
-// Keeps the `events` index current from Kafka. Each message is applied as an upsert whose external
-// version is the message time, so a redelivered message is a no-op and an older message never
-// overwrites a newer one: duplicates from the at-least-once relay need no separate dedup table.
+// Keeps the `events` index current from Kafka. Each event.* message is applied as an upsert whose
+// external version is the message time, so a redelivered message is a no-op and an older message
+// never overwrites a newer one: duplicates from the at-least-once relay need no separate dedup
+// table. Booking messages only name the event whose availability changed; the refresher recounts it.
 import type { Consumer } from 'kafkajs';
 import { z } from 'zod';
 import type { Logger } from '../../lib/log.js';
 import type { SearchClient } from '../../lib/search.js';
+import type { AvailabilityRefresher } from './availability-refresher.js';
 import { availabilityOf, eventsIndexNames, type EventDocument } from '../../search/events-index.js';
 
 const eventPublishedSchema = z.object({
@@ -30,12 +32,17 @@ const eventPublishedSchema = z.object({
 });
 
 export const INDEXED_TOPICS = ['event.published', 'event.updated'] as const;
+/** Booking topics: each message carries `eventId`, enough to recount that event's seats. */
+export const AVAILABILITY_TOPICS = ['hold.created', 'hold.expired', 'reservation.expired', 'reservation.released', 'booking.confirmed', 'seat.changed'] as const;
+
+const availabilityMessageSchema = z.object({ eventId: z.string().min(1).max(128) });
 
 export class EventIndexer {
   constructor(
     private readonly search: SearchClient,
     private readonly log: Logger,
     private readonly indexPrefix = '',
+    private readonly availability?: AvailabilityRefresher,
   ) {}
 
   /** Applies one message; returns false for a message it skipped (malformed, or not newer). */
@@ -69,13 +76,16 @@ export class EventIndexer {
     };
     try {
       await this.search.index({
-        index: eventsIndexNames(this.indexPrefix).index,
+        // Through the alias: a reindex switches it to a new index, and writes follow.
+        index: eventsIndexNames(this.indexPrefix).alias,
         id: parsed.eventId,
         body: document,
         version: Date.parse(parsed.time),
         version_type: 'external_gte',
         refresh: false,
       });
+      // An update without a count (or a publish racing early holds) gets the live count.
+      this.availability?.schedule(parsed.eventId);
       return true;
     } catch (error) {
       if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 409) return false;
@@ -83,11 +93,27 @@ export class EventIndexer {
     }
   }
 
+  /** A booking message: schedules a recount of its event; false when it names none. */
+  applyAvailability(raw: string): boolean {
+    let parsed: z.infer<typeof availabilityMessageSchema>;
+    try {
+      parsed = availabilityMessageSchema.parse(JSON.parse(raw));
+    } catch (error) {
+      this.log.warn({ err: error }, 'skipping malformed availability message');
+      return false;
+    }
+    this.availability?.schedule(parsed.eventId);
+    return true;
+  }
+
   async run(consumer: Consumer): Promise<void> {
-    await consumer.subscribe({ topics: [...INDEXED_TOPICS], fromBeginning: true });
+    const topics: string[] = [...INDEXED_TOPICS, ...(this.availability ? AVAILABILITY_TOPICS : [])];
+    await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.value) await this.apply(message.value.toString());
+      eachMessage: async ({ topic, message }) => {
+        if (!message.value) return;
+        if ((INDEXED_TOPICS as readonly string[]).includes(topic)) await this.apply(message.value.toString());
+        else this.applyAvailability(message.value.toString());
       },
     });
   }

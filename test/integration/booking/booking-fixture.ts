@@ -8,7 +8,9 @@ import { logger } from '../../../lib/log.js';
 import { BookingQueues } from '../../../workers/booking/booking-queues.js';
 import { bookingStore, type BookingStore } from '../../../workers/booking/booking-store.js';
 import { startBookingWorkers } from '../../../workers/booking/booking-workers.js';
-import type { VenueLayout } from '../../../workers/booking/seat-provisioning.js';
+import type { HoldResultPublisher } from '../../../workers/booking/hold-result-publisher.js';
+import { SeatMapCache } from '../../../workers/booking/seat-map-cache.js';
+import type { TierPrices, VenueLayout } from '../../../workers/booking/seat-provisioning.js';
 import { config } from '../platform-env.js';
 
 export interface BookingFixture {
@@ -18,11 +20,12 @@ export interface BookingFixture {
   keyPrefix: string;
   tablePrefix: string;
   queues: BookingQueues;
+  seatMap: SeatMapCache;
   /** Moves the store's clock (and so expiry decisions) without sleeping. */
   advanceClock(ms: number): void;
   /** The next `count` TransactWriteItems calls fail with TransactionConflict before reaching the server. */
   injectTransactionConflicts(count: number): { injected: () => number };
-  startWorkers(options?: { concurrency?: number }): void;
+  startWorkers(options?: { concurrency?: number; publisher?: HoldResultPublisher }): void;
   close(): Promise<void>;
 }
 
@@ -32,16 +35,19 @@ export function uniqueEventId(label: string): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
 }
 
-/** One section per entry: `rows` rows of `seatsPerRow` seats, tier price 5000. */
-export function layoutOf(sections: Record<string, { rows: number; seatsPerRow: number }>): VenueLayout {
-  return {
-    sections: Object.entries(sections).map(([name, shape]) => ({
-      name,
-      priceTier: `tier-${name}`,
-      priceCents: 5000,
-      rows: Array.from({ length: shape.rows }, (_, index) => ({ name: String(index + 1), seats: shape.seatsPerRow })),
+/** One section per entry: `rows` rows of `seatsPerRow` seats, tier `tier-<section>` at 5000 cents;
+ * the catalog layout and its prices, spread into provisionSeats. */
+export function layoutOf(sections: Record<string, { rows: number; seatsPerRow: number }>): [VenueLayout, TierPrices] {
+  const layout: VenueLayout = {
+    sections: Object.entries(sections).map(([section, shape]) => ({
+      section,
+      rows: Array.from({ length: shape.rows }, (_, rowIndex) => ({
+        row: String(rowIndex + 1),
+        seats: Array.from({ length: shape.seatsPerRow }, (_, seatIndex) => ({ number: seatIndex + 1, tier: `tier-${section}` })),
+      })),
     })),
   };
+  return [layout, Object.fromEntries(Object.keys(sections).map((section) => [`tier-${section}`, 5000]))];
 }
 
 export async function createBookingFixture(): Promise<BookingFixture> {
@@ -54,7 +60,8 @@ export async function createBookingFixture(): Promise<BookingFixture> {
   const store = bookingStore(dynamo.doc, tablePrefix, () => Date.now() + offsetMs);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: PARTITIONS });
+  const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: PARTITIONS, pins: redis });
+  const seatMap = new SeatMapCache({ redis, store, keyPrefix, ttlMs: 30_000 });
   const workers: ReturnType<typeof startBookingWorkers> = [];
   let conflictsLeft = 0;
   let conflictsInjected = 0;
@@ -82,6 +89,7 @@ export async function createBookingFixture(): Promise<BookingFixture> {
     keyPrefix,
     tablePrefix,
     queues,
+    seatMap,
     advanceClock: (ms) => {
       offsetMs += ms;
     },
@@ -100,6 +108,8 @@ export async function createBookingFixture(): Promise<BookingFixture> {
           partitions: PARTITIONS,
           concurrency: options.concurrency ?? 16,
           log: logger(),
+          seatMap,
+          ...(options.publisher ? { publisher: options.publisher } : {}),
         }),
       );
     },

@@ -22,7 +22,7 @@ describe('confirm and expiry (real DynamoDB and Redis)', () => {
 
   async function heldEvent(label: string, holdTtlMs = 600_000) {
     const eventId = uniqueEventId(label);
-    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: 4 } }));
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: 4 } }));
     const job: ReserveJob = {
       holdId: holdIdFor(eventId, 'fan-1', 'k'),
       eventId,

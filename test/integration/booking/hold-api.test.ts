@@ -7,6 +7,10 @@ import { mountSeatRoutes } from '../../../api/seat-routes.js';
 import { createHttpApp } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
 import { auditEvent } from '../../../workers/booking/booking-audit.js';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueueStore } from '../../../waiting-room/queue-store.js';
+import { bookingRedisKeys, eventPk, fanSeatsKey, type HoldItem } from '../../../workers/booking/booking-keys.js';
+import { writeEventBookingSettings } from '../../../workers/booking/event-booking-settings.js';
 import { TEST_CARDS, TestPaymentProvider } from '../../../workers/booking/payments.js';
 import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
@@ -16,20 +20,22 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
   let server: Server;
   let baseUrl: string;
   let ring: PassKeyRing;
+  let queueStore: QueueStore;
   const eventId = uniqueEventId('api');
 
   beforeAll(async () => {
     fixture = await createBookingFixture();
     fixture.startWorkers({ concurrency: 4 });
     ring = new PassKeyRing({ current: await generatePassSigningKey('k1'), issuer: 'test-admission' });
-    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 2, seatsPerRow: 6 }, B: { rows: 1, seatsPerRow: 4 } }));
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 2, seatsPerRow: 6 }, B: { rows: 1, seatsPerRow: 4 } }));
+    queueStore = new QueueStore({ redis: fixture.redis, keyPrefix: `${fixture.keyPrefix}wr:` });
     const app = createHttpApp({
       role: 'api',
       log: logger(),
       checks: [],
       dependencyTimeoutMs: 1_000,
       routes: (routes) => {
-        mountSeatRoutes(routes, fixture.store);
+        mountSeatRoutes(routes, fixture.store, fixture.seatMap);
         mountHoldRoutes(routes, {
           store: fixture.store,
           redis: fixture.redis,
@@ -39,6 +45,9 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
           passCheck: passCheckFromJwks(ring.jwks(), 'test-admission'),
           holdTtlMs: 600_000,
           maxSeatsPerHold: 4,
+          maxSeatsPerFan: 6,
+          sessions: queueStore,
+          seatMap: fixture.seatMap,
         });
       },
     });
@@ -53,7 +62,8 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
     await fixture.close();
   });
 
-  const pass = async (fanId: string, forEvent = eventId) => (await ring.signPass({ fanId, eventId: forEvent, ttlSeconds: 600, scope: 'book' })).token;
+  const pass = async (fanId: string, forEvent = eventId, jti?: string) =>
+    (await ring.signPass({ fanId, eventId: forEvent, ttlSeconds: 600, scope: 'book', ...(jti ? { jti } : {}) })).token;
   async function call(method: string, path: string, options: { token?: string; key?: string; body?: unknown } = {}) {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
@@ -132,5 +142,91 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
     const sections = availability.body.sections as Array<{ section: string; total: number }>;
     expect(sections.map((section) => [section.section, section.total])).toEqual([['A', 12], ['B', 4]]);
     expect((await call('GET', `/api/events/unknown-${eventId}/seats`)).status).toBe(404);
+  });
+
+  it('a confirmed booking releases the waiting-room session of its pass, so the next fan is admitted', async () => {
+    await queueStore.createRoom(eventId, { state: 'open', admissionRatePerMinute: 600, maxActiveShoppers: 1, passTtlSeconds: 600, opensAt: 0 });
+    for (const fanId of ['fan-s1', 'fan-s2']) await queueStore.join(eventId, fanId, 0);
+    await fixture.redis.set(queueStore.keys(eventId).serving, 2);
+    const claim = await queueStore.claimPass(eventId, 'fan-s1', Date.now());
+    if (claim.status !== 'admitted') throw new Error(`fan-s1 was not admitted: ${JSON.stringify(claim)}`);
+    expect(await queueStore.claimPass(eventId, 'fan-s2', Date.now())).toMatchObject({ status: 'refused', reason: 'capacity_full' });
+
+    const token = await pass('fan-s1', eventId, claim.sessionId);
+    const accepted = await call('POST', `/api/events/${eventId}/holds`, { token, key: 'k-s1', body: { seats: [{ section: 'B', row: '1', number: 1 }] } });
+    expect((await settled(accepted.body.holdId as string, token)).body).toMatchObject({ status: 'held' });
+    expect(await queueStore.activeSessionCount(eventId, Date.now())).toBe(1);
+    const confirmed = await call('POST', `/api/holds/${accepted.body.holdId as string}/confirm`, { token, body: { paymentToken: TEST_CARDS.approve } });
+    expect(confirmed.status).toBe(200);
+    expect(await queueStore.activeSessionCount(eventId, Date.now())).toBe(0);
+    expect(await queueStore.claimPass(eventId, 'fan-s2', Date.now())).toMatchObject({ status: 'admitted' });
+  });
+
+  it('per-fan limit and per-event hold TTL: 409 before enqueueing, and concurrent holds never exceed the limit', async () => {
+    const limitedEvent = uniqueEventId('limits');
+    await provisionSeats(fixture.store, limitedEvent, ...layoutOf({ A: { rows: 1, seatsPerRow: 12 } }));
+    await writeEventBookingSettings(fixture.redis, fixture.keyPrefix, limitedEvent, { maxSeatsPerFan: 3, holdTtlSeconds: 120 });
+    const seatsOf = (...numbers: number[]) => ({ seats: numbers.map((number) => ({ section: 'A', row: '1', number })) });
+    const hold = async (token: string, key: string, body: unknown) => call('POST', `/api/events/${limitedEvent}/holds`, { token, key, body });
+
+    const fanL = await pass('fan-l', limitedEvent);
+    const first = await hold(fanL, 'l-1', seatsOf(1, 2));
+    expect((await settled(first.body.holdId as string, fanL)).body).toMatchObject({ status: 'held' });
+    const firstItem = (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: { pk: eventPk(limitedEvent), sk: `HOLD#${first.body.holdId as string}` }, ConsistentRead: true }))).Item as HoldItem;
+    expect(firstItem.heldUntil - firstItem.createdAt).toBe(120_000);
+    expect(await hold(fanL, 'l-2', seatsOf(3, 4))).toMatchObject({
+      status: 409,
+      body: { type: 'https://corral.dev/problems/fan-limit-reached', maxSeatsPerFan: 3, seatsHeld: 2, requested: 2 },
+    });
+    // A replay of the accepted request is still the same 202, not a limit refusal.
+    expect((await hold(fanL, 'l-1', seatsOf(1, 2))).status).toBe(202);
+
+    // Three requests at once all pass the fast check; the transaction lets only one through.
+    const fanM = await pass('fan-m', limitedEvent);
+    const racing = await Promise.all([[5, 6], [7, 8], [9, 10]].map((numbers, index) => hold(fanM, `m-${index}`, seatsOf(...numbers))));
+    // A request that arrives after the winner committed is refused at once (409) instead.
+    const outcomes = await Promise.all(
+      racing.map(async (accepted) => {
+        if (accepted.status === 409) return `409:${accepted.body.type as string}`;
+        const view = await settled(accepted.body.holdId as string, fanM);
+        return view.body.status === 'held' ? 'held' : `${view.body.status as string}:${view.body.reason as string}`;
+      }),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'held')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome !== 'held').every((outcome) => outcome === 'rejected:fan-limit' || outcome.endsWith('/fan-limit-reached'))).toBe(true);
+    const holds = (await fixture.dynamo.doc.send(new QueryCommand({ TableName: fixture.store.tables.inventory, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hold)', ExpressionAttributeValues: { ':pk': eventPk(limitedEvent), ':hold': 'HOLD#' }, ConsistentRead: true }))).Items as HoldItem[];
+    expect(holds.filter((item) => item.fanId === 'fan-m').reduce((sum, item) => sum + item.seatKeys.length, 0)).toBe(2);
+    const counter = async (fanId: string) => (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: fanSeatsKey(limitedEvent, fanId), ConsistentRead: true }))).Item?.seatCount;
+    expect(await counter('fan-m')).toBe(2);
+
+    // Releasing gives the seats back to the fan's allowance.
+    expect((await call('DELETE', `/api/holds/${first.body.holdId as string}`, { token: fanL })).status).toBe(204);
+    expect(await counter('fan-l')).toBe(0);
+    const again = await hold(fanL, 'l-3', seatsOf(11, 12, 1));
+    expect((await settled(again.body.holdId as string, fanL)).body).toMatchObject({ status: 'held' });
+    expect((await auditEvent(fixture.store, limitedEvent)).violations).toEqual([]);
+  });
+
+  it('seat maps are served from the Redis cache, which the worker updates after a hold', async () => {
+    const cachedEvent = uniqueEventId('seat-map');
+    await provisionSeats(fixture.store, cachedEvent, ...layoutOf({ A: { rows: 1, seatsPerRow: 6 } }));
+    const cacheKey = bookingRedisKeys(fixture.keyPrefix, cachedEvent).seatMap;
+    expect(await fixture.redis.exists(cacheKey)).toBe(0);
+    expect((await call('GET', `/api/events/${cachedEvent}/seats`)).body).toMatchObject({ sections: [{ section: 'A', available: 6, held: 0 }] });
+    expect(await fixture.redis.hlen(cacheKey)).toBe(6);
+
+    const token = await pass('fan-c', cachedEvent);
+    const accepted = await call('POST', `/api/events/${cachedEvent}/holds`, { token, key: 'c-1', body: { seats: [{ section: 'A', row: '1', number: 3 }] } });
+    expect((await settled(accepted.body.holdId as string, token)).body).toMatchObject({ status: 'held' });
+    // The worker wrote the seat's new state into the existing cache (no refill from DynamoDB).
+    expect(await fixture.redis.hget(cacheKey, 'SEAT#A#1#3')).toMatch(/^1\|HELD\|/);
+    const section = await call('GET', `/api/events/${cachedEvent}/seats?section=A`);
+    expect(section.body).toMatchObject({ sections: [{ section: 'A', available: 5, held: 1 }] });
+    expect((section.body.seats as Array<{ number: number; state: string }>).find((seat) => seat.number === 3)?.state).toBe('held');
+
+    // A miss falls back to DynamoDB and fills the cache again.
+    await fixture.redis.del(cacheKey);
+    expect((await call('GET', `/api/events/${cachedEvent}/seats`)).body).toMatchObject({ sections: [{ section: 'A', available: 5, held: 1 }] });
+    expect(await fixture.redis.hlen(cacheKey)).toBe(6);
   });
 });

@@ -32,10 +32,10 @@ describe('reserve (real DynamoDB and Redis)', () => {
 
   it('provisions seats resumably: a re-run writes only missing seats and never resets a held one', async () => {
     const eventId = uniqueEventId('provision');
-    const first = await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 4, seatsPerRow: 30 } }));
+    const first = await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 4, seatsPerRow: 30 } }));
     expect(first).toEqual({ total: 120, written: 120, skipped: 0 });
     await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1)] }));
-    const bigger = await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 4, seatsPerRow: 30 }, B: { rows: 1, seatsPerRow: 10 } }));
+    const bigger = await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 4, seatsPerRow: 30 }, B: { rows: 1, seatsPerRow: 10 } }));
     expect(bigger).toEqual({ total: 130, written: 10, skipped: 120 });
     expect((await existingSeatKeys(fixture.store, eventId)).size).toBe(130);
     expect(await readSeat(eventId, '1', 1)).toMatchObject({ status: 'HELD' });
@@ -43,7 +43,7 @@ describe('reserve (real DynamoDB and Redis)', () => {
 
   it('a replayed reserve job ends as the same single hold', async () => {
     const eventId = uniqueEventId('replay');
-    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: 10 } }));
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: 10 } }));
     const reserve = job(eventId, 'fan-1', { seats: [seat('1', 3), seat('1', 4)] });
     const first = await reserveHold(context(), reserve);
     const replays = await Promise.all([reserveHold(context(), reserve), reserveHold(context(), reserve)]);
@@ -57,7 +57,7 @@ describe('reserve (real DynamoDB and Redis)', () => {
 
   it('retries an injected TransactionConflict and then holds the seats', async () => {
     const eventId = uniqueEventId('conflict');
-    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
     const injection = fixture.injectTransactionConflicts(2);
     const result = await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1)] }));
     expect(injection.injected()).toBe(2);
@@ -67,7 +67,7 @@ describe('reserve (real DynamoDB and Redis)', () => {
 
   it('answers a taken seat as unavailable without writing anything', async () => {
     const eventId = uniqueEventId('taken');
-    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
     const winner = await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1), seat('1', 2)] }));
     const loser = await reserveHold(context(), job(eventId, 'fan-2', { seats: [seat('1', 2), seat('1', 3)] }));
     expect(winner.outcome).toBe('held');
@@ -77,7 +77,7 @@ describe('reserve (real DynamoDB and Redis)', () => {
 
   it('an expired hold is reclaimed by the next reserve, and its late expiry leaves the new hold alone', async () => {
     const eventId = uniqueEventId('expiry');
-    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
     const first = await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1)] }));
     expect(await reserveHold(context(), job(eventId, 'fan-2', { seats: [seat('1', 1)] }))).toMatchObject({ outcome: 'rejected' });
     expect(await releaseHold(fixture.store, eventId, first.holdId, 'expired')).toMatchObject({ outcome: 'not-yet-expired' });
@@ -93,7 +93,7 @@ describe('reserve (real DynamoDB and Redis)', () => {
 
   it('best available picks adjacent seats without leaving a single gap, and says unavailable when none fit', async () => {
     const eventId = uniqueEventId('best');
-    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 2, seatsPerRow: 5 } }));
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 2, seatsPerRow: 5 } }));
     await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1)] }));
     // Row 1 has 2..5 free (4 seats): 3 would leave one lone seat, so row 2 is chosen.
     const best = await reserveHold(context(), job(eventId, 'fan-2', { section: 'A', quantity: 3 }));

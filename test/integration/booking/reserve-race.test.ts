@@ -20,7 +20,7 @@ describe('reserve race through BullMQ workers (real Redis and DynamoDB)', () => 
 
   it(`${REQUESTS} fans racing for ${SEATS} seats: exactly ${SEATS} holds, everyone else unavailable, no seat held twice`, async () => {
     const eventId = uniqueEventId('race');
-    await provisionSeats(fixture.store, eventId, layoutOf({ A: { rows: 1, seatsPerRow: SEATS } }));
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: SEATS } }));
     const requestedAt = fixture.store.clock();
     // Every seat is wanted by many fans; a third of the fans ask for "best available" instead.
     const jobs: ReserveJob[] = Array.from({ length: REQUESTS }, (_, index) => ({

@@ -25,9 +25,13 @@ describe('MySQL outbox relay (real MariaDB and Kafka)', () => {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const relay = new MysqlOutboxRelay(prisma, producer, logger(), 1_000);
-    let relayed = 0;
-    while ((await prisma.outboxMessage.count({ where: { id: { in: ids }, publishedAt: null } })) > 0) relayed += (await relay.relayOnce()).published;
-    expect(relayed).toBeGreaterThanOrEqual(3);
+    // Another relay (npm start, a parallel suite) may publish some of them first: that is fine,
+    // what matters is that they all end up published and on the topic.
+    const deadline = Date.now() + 30_000;
+    while ((await prisma.outboxMessage.count({ where: { id: { in: ids }, publishedAt: null } })) > 0) {
+      if (Date.now() > deadline) throw new Error('outbox messages still pending after 30 s');
+      await relay.relayOnce();
+    }
     await producer.disconnect();
 
     const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });

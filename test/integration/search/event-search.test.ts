@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mountSearchRoutes } from '../../../api/search-routes.js';
 import { ValidationError } from '../../../lib/errors.js';
+import { closeServer, createHttpApp, listen } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
 import { createSearch, type SearchClient } from '../../../lib/search.js';
 import { ensureEventsIndex, eventsIndexNames } from '../../../search/events-index.js';
@@ -50,7 +54,9 @@ describe('event search (real OpenSearch)', () => {
     for (let index = 0; index < total; index += 1) expect(await indexer.apply(message(index))).toBe(true);
     await search.indices.refresh({ index: eventsIndexNames(prefix).index });
   }, 120_000);
+  let server: Server | undefined;
   afterAll(async () => {
+    if (server) await closeServer(server);
     await search.indices.delete({ index: eventsIndexNames(prefix).index });
     await search.close();
   });
@@ -93,5 +99,22 @@ describe('event search (real OpenSearch)', () => {
 
   it.each([{ from: 'yesterday' }, { from: '2030-05-01', to: '2030-04-01' }, { size: 1000 }])('refuses a bad query %j', async (query) => {
     await expect(searchEvents(search, query, prefix)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('answers GET /api/search with hits and facet counts, and 400 for bad parameters', async () => {
+    const app = createHttpApp({ role: 'api', log: logger(), checks: [], dependencyTimeoutMs: 2_000, routes: (routes) => mountSearchRoutes(routes, { search, indexPrefix: prefix }) });
+    server = await listen(app, '127.0.0.1', 0, 'API_PORT');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/search`;
+    const reply = await fetch(`${base}?city=Porto&category=comedy&from=2030-01-01&to=2030-12-31`, { signal: AbortSignal.timeout(10_000) });
+    expect(reply.status).toBe(200);
+    const body = (await reply.json()) as { total: number; hits: Array<{ city: string; category: string }>; facets: { city: Array<{ key: string; count: number }> } };
+    // index % 4 === 1 (Porto) and index % 5 === 1 (comedy): index ≡ 1 (mod 20), 15 of 300.
+    expect(body.total).toBe(15);
+    expect(body.facets.city).toEqual([{ key: 'Porto', count: 15 }]);
+    expect(body.hits.every((hit) => hit.city === 'Porto' && hit.category === 'comedy')).toBe(true);
+    for (const bad of ['from=yesterday', 'size=1000', 'colour=red', 'city=Porto&city=Lisbon']) {
+      const refused = await fetch(`${base}?${bad}`, { signal: AbortSignal.timeout(10_000) });
+      expect([bad, refused.status, refused.headers.get('content-type')]).toEqual([bad, 400, expect.stringContaining('application/problem+json')]);
+    }
   });
 });

@@ -1,0 +1,150 @@
+// The system the browser tests drive: api (serving web/dist), waiting-room, admission and worker
+// roles started in this process on free ports, with DynamoDB tables, a booking key prefix and a
+// fast admission tick of their own; plus an organizer token and helpers to set up an event.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { signOrganizerToken } from '../../admission/organizer-tokens.js';
+import { loadSigningKeys } from '../../admission/signing-keys.js';
+import { gridLayout } from '../../catalog/venue-layout.js';
+import { loadConfig } from '../../lib/config.js';
+import { ensureTables, tableNames } from '../../lib/dynamo.js';
+import { logger } from '../../lib/log.js';
+import { Platform } from '../../lib/platform.js';
+import type { RunningRole } from '../../lib/role.js';
+import { startRoles, stopRoles } from '../../roles.js';
+import { bookingStore } from '../../workers/booking/booking-store.js';
+import { provisionSeats } from '../../workers/booking/seat-provisioning.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Without the background-networking flags Chromium's own connections are refused by the closed network.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const ARTIFACTS = new URL('../../test-results/e2e/', import.meta.url).pathname;
+const WEB_DIST_INDEX = new URL('../../web/dist/index.html', import.meta.url).pathname;
+
+export interface E2eStack {
+  apiUrl: string;
+  admissionUrl: string;
+  organizerToken: string;
+  browser: Browser;
+  newEventId(label: string): string;
+  /** A room (open, rate 0 so fans wait until the organizer acts) and a grid of seats. */
+  setUpEvent(eventId: string, seats: { sections: string[]; rows: number; seatsPerRow: number }): Promise<void>;
+  organizer(eventId: string, action: string, body?: object): Promise<Record<string, unknown>>;
+  phone(): Promise<BrowserContext>;
+  desktop(): Promise<BrowserContext>;
+  screenshot(page: Page, name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startE2eStack(): Promise<E2eStack> {
+  if (!existsSync(WEB_DIST_INDEX)) throw new Error('web/dist is not built: run `npm run build:web` (npm test builds it in pretest)');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const id = randomUUID().slice(0, 8);
+  const [apiPort, waitingRoomPort, admissionPort, workerPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const tablePrefix = `e2e-${id}-`;
+  // Booking settings are read from the environment by the api and worker roles alike.
+  process.env.BOOKING_KEY_PREFIX = `e2e-${id}:`;
+  process.env.BOOKING_PARTITIONS = '2';
+  const config = loadConfig({
+    ...process.env,
+    API_PORT: String(apiPort),
+    WAITING_ROOM_PORT: String(waitingRoomPort),
+    ADMISSION_PORT: String(admissionPort),
+    WORKER_PORT: String(workerPort),
+    WEB_ORIGIN: `http://127.0.0.1:${apiPort}`,
+    DYNAMODB_TABLE_PREFIX: tablePrefix,
+    ADMISSION_TICK_MS: '250',
+  });
+  const platform = new Platform(config, logger());
+  await ensureTables(platform.dynamo().client, tablePrefix);
+  let roles: RunningRole[] = [];
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  try {
+    roles = await startRoles(['api', 'waiting-room', 'admission', 'worker'], platform);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (error) {
+    await stopRoles(roles);
+    await platform.close();
+    throw error;
+  }
+  const keys = await loadSigningKeys(config, platform.redis());
+  const organizerToken = await signOrganizerToken(keys, 'org-e2e', Date.now());
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const admissionUrl = `http://127.0.0.1:${admissionPort}`;
+  const store = bookingStore(platform.dynamo().doc, tablePrefix);
+
+  async function organizer(eventId: string, action: string, body: object = {}): Promise<Record<string, unknown>> {
+    const response = await fetch(`${admissionUrl}/api/organizer/events/${eventId}/${action}`, {
+      method: action === 'room' ? 'PUT' : 'POST',
+      headers: { authorization: `Bearer ${organizerToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const reply = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`organizer ${action}: ${response.status} ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  const newContext = async (options: Parameters<Browser['newContext']>[0]) => {
+    const context = await browser!.newContext({ baseURL: apiUrl, ...options });
+    context.setDefaultTimeout(15_000);
+    contexts.push(context);
+    return context;
+  };
+
+  return {
+    apiUrl,
+    admissionUrl,
+    organizerToken,
+    browser,
+    newEventId: (label) => `e2e-${label}-${id}`,
+    async setUpEvent(eventId, seats) {
+      await organizer(eventId, 'room', { opensAt: Date.now() - 1000, admissionRatePerMinute: 0, maxActiveShoppers: 100, passTtlSeconds: 900 });
+      await organizer(eventId, 'open');
+      const layout = gridLayout(seats.sections, seats.rows, seats.seatsPerRow, () => 'std');
+      await provisionSeats(store, eventId, layout, { std: 4500 });
+    },
+    organizer,
+    phone: () => newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true }),
+    desktop: () => newContext({ viewport: { width: 1280, height: 900 } }),
+    async screenshot(page, name) {
+      await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser?.close();
+      await stopRoles(roles);
+      for (const table of Object.values(tableNames(tablePrefix))) {
+        await platform.dynamo().client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+      }
+      await cleanRedis(platform, `e2e-${id}:`);
+      await platform.close();
+    },
+  };
+}
+
+async function cleanRedis(platform: Platform, prefix: string): Promise<void> {
+  const redis = platform.redis();
+  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+}

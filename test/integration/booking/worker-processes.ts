@@ -1,0 +1,57 @@
+// Booking workers as child processes (dist/workers/booking/booking-worker-process.js, built by
+// `npm test`'s pretest) against the fixture's tables and key prefix, so a test can SIGKILL them.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PARTITIONS, type BookingFixture } from './booking-fixture.js';
+
+const WORKER_ENTRY = fileURLToPath(new URL('../../../dist/workers/booking/booking-worker-process.js', import.meta.url));
+
+export interface WorkerProcessOptions {
+  concurrency: number;
+  /** Short job locks so a killed worker's jobs come back within seconds. */
+  jobLockMs: number;
+}
+
+export async function forkBookingWorker(fixture: BookingFixture, options: WorkerProcessOptions): Promise<ChildProcess> {
+  if (!existsSync(WORKER_ENTRY)) throw new Error(`${WORKER_ENTRY} is missing: run npm run build (npm test does)`);
+  const child = fork(WORKER_ENTRY, [], {
+    env: {
+      ...process.env,
+      DYNAMODB_TABLE_PREFIX: fixture.tablePrefix,
+      BOOKING_KEY_PREFIX: fixture.keyPrefix,
+      BOOKING_PARTITIONS: String(PARTITIONS),
+      BOOKING_WORKER_CONCURRENCY: String(options.concurrency),
+      BOOKING_JOB_LOCK_MS: String(options.jobLockMs),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('booking worker did not report ready within 15 s')), 15_000);
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      if (message === 'ready') resolve();
+      else reject(new Error(`unexpected message ${String(message)}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`booking worker exited with ${code} before it was ready`));
+    });
+  });
+  return child;
+}
+
+export async function killWorker(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+  clearTimeout(timer);
+  // A worker that would not stop politely is stopped for good (it is ours: we forked it).
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}

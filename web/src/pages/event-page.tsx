@@ -1,0 +1,75 @@
+// An event's landing page: the room's state, seat availability by section, and "Join the queue".
+import { useState } from 'react';
+import { joinQueue } from '../fan-actions';
+import { loadFanSession } from '../fan-session';
+import { formatCount } from '../format';
+import { ApiProblem, problemMessage, requestJson } from '../http';
+import type { QueueStatus } from '../queue-feed';
+import { Link, navigate } from '../router';
+import { usePolling } from '../use-now';
+import type { WebConfig } from '../web-config';
+import { roomStateText } from '../components/room-state';
+import type { SeatMapSummary } from '../components/seat-map';
+
+export function EventPage({ eventId, config }: { eventId: string; config: WebConfig }) {
+  const session = loadFanSession(eventId);
+  const [status, setStatus] = useState<QueueStatus | null>();
+  const [seats, setSeats] = useState<SeatMapSummary | null>();
+  const [joining, setJoining] = useState(false);
+  const [error, setError] = useState<string>();
+  const path = `/api/events/${encodeURIComponent(eventId)}`;
+
+  usePolling(async () => {
+    const [room, map] = await Promise.allSettled([
+      requestJson<QueueStatus>(`${config.waitingRoomUrl}${path}/queue/status`, { credentials: true, token: session.queueToken }),
+      requestJson<SeatMapSummary>(`${path}/seats`),
+    ]);
+    setStatus(room.status === 'fulfilled' ? room.value : room.reason instanceof ApiProblem && room.reason.status === 404 ? null : status);
+    setSeats(map.status === 'fulfilled' ? map.value : null);
+  }, 5000);
+
+  const join = async () => {
+    setJoining(true);
+    setError(undefined);
+    try {
+      await joinQueue(config, eventId);
+      navigate(`/events/${encodeURIComponent(eventId)}/queue`);
+    } catch (problem) {
+      setError(problem instanceof ApiProblem && problem.code === 'sold-out' ? 'Sorry, this event is sold out.' : problemMessage(problem));
+      setJoining(false);
+    }
+  };
+
+  const available = seats?.sections.reduce((sum, section) => sum + section.available, 0);
+  const canJoin = status !== null && status?.state !== 'closed' && status?.state !== 'soldout';
+  return (
+    <section className="stack">
+      <p className="eyebrow">Event</p>
+      <h1>{eventId}</h1>
+      {status === undefined ? (
+        <p aria-busy="true">Checking the waiting room…</p>
+      ) : status === null ? (
+        <p className="notice">Tickets for this event are not on sale yet.</p>
+      ) : (
+        <p className="notice" data-testid="room-state">{roomStateText(status.state)}</p>
+      )}
+      {available !== undefined && (
+        <p>
+          <strong>{formatCount(available)}</strong> seats available in {seats!.sections.length} section{seats!.sections.length === 1 ? '' : 's'}.
+        </p>
+      )}
+      {session.booking ? (
+        <Link className="button" href={`/events/${encodeURIComponent(eventId)}/seats`}>View your booking</Link>
+      ) : session.pass ? (
+        <Link className="button" href={`/events/${encodeURIComponent(eventId)}/seats`}>Continue to your seats</Link>
+      ) : session.queueToken ? (
+        <Link className="button" href={`/events/${encodeURIComponent(eventId)}/queue`}>Back to your place in line</Link>
+      ) : (
+        <button type="button" className="primary" onClick={join} disabled={joining || !canJoin} aria-busy={joining}>
+          {joining ? 'Joining…' : 'Join the queue'}
+        </button>
+      )}
+      {error && <p className="notice notice-error" role="alert">{error}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,177 @@
+// The waiting page: the fan's number, how many are ahead (number − serving), the estimated wait at the
+// current rate, a progress bar, and the room's state as it changes. Admitted, it claims the pass and
+// moves on to the seats. Everything it needs survives a reload (fan-session.ts).
+import { useEffect, useRef, useState } from 'react';
+import { claimPass, joinQueue } from '../fan-actions';
+import { loadFanSession, saveFanSession, type FanSession } from '../fan-session';
+import { formatClock, formatCount, formatDuration } from '../format';
+import { ApiProblem, problemMessage } from '../http';
+import { useQueueFeed, type FeedConnection } from '../queue-feed';
+import { Link, navigate } from '../router';
+import { useNow } from '../use-now';
+import type { WebConfig } from '../web-config';
+
+const CLAIM_RETRY_MS = 3000;
+
+export function WaitingPage({ eventId, config }: { eventId: string; config: WebConfig }) {
+  const [session, setSession] = useState<FanSession>(() => loadFanSession(eventId));
+  const [joinError, setJoinError] = useState<unknown>();
+  const [claimNote, setClaimNote] = useState<string>();
+  const claiming = useRef(false);
+  const now = useNow(1000);
+  const seatsPath = `/events/${encodeURIComponent(eventId)}/seats`;
+
+  // A direct link (or a cleared token) joins here; joining again keeps the same number.
+  useEffect(() => {
+    if (session.queueToken !== undefined) return;
+    joinQueue(config, eventId).then(setSession, setJoinError);
+  }, [config, eventId, session.queueToken]);
+
+  useEffect(() => {
+    if (session.pass !== undefined) navigate(seatsPath, { replace: true });
+  }, [session.pass, seatsPath]);
+
+  const feed = useQueueFeed(config.waitingRoomUrl, eventId, session.queueToken);
+  const number = feed.status?.number ?? session.number ?? null;
+  const update = feed.update;
+  const serving = update?.serving ?? 0;
+  const state = update?.state;
+  const admitted = number !== null && update !== undefined && serving >= number;
+
+  // The progress bar starts where the fan first saw the line.
+  useEffect(() => {
+    if (update !== undefined && number !== null && session.servingAtJoin === undefined) {
+      setSession(saveFanSession(eventId, { servingAtJoin: Math.min(update.serving, number - 1), number }));
+    }
+  }, [update, number, session.servingAtJoin, eventId]);
+
+  // Admitted: claim the pass (retrying while the shop is full), then go to the seats.
+  useEffect(() => {
+    if (!admitted || session.queueToken === undefined || session.pass !== undefined || claiming.current) return;
+    if (state === 'soldout' || state === 'closed') return;
+    claiming.current = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const attempt = async () => {
+      try {
+        setSession(await claimPass(config, eventId, session.queueToken!));
+        setClaimNote(undefined);
+        claiming.current = false;
+      } catch (problem) {
+        if (problem instanceof ApiProblem && (problem.code === 'sold-out' || problem.code === 'room-closed')) {
+          setClaimNote(problem.message);
+          claiming.current = false;
+          return;
+        }
+        setClaimNote(
+          problem instanceof ApiProblem && problem.code === 'capacity-full'
+            ? 'It is your turn, but the shop is full right now. We will let you in as soon as a place frees up.'
+            : `It is your turn. Getting your pass… (${problemMessage(problem)})`,
+        );
+        timer = setTimeout(attempt, CLAIM_RETRY_MS);
+      }
+    };
+    void attempt();
+    return () => {
+      if (timer !== undefined) clearTimeout(timer);
+      claiming.current = false;
+    };
+  }, [admitted, session.queueToken, session.pass, state, config, eventId]);
+
+  if (joinError !== undefined) {
+    const message =
+      joinError instanceof ApiProblem && joinError.code === 'sold-out'
+        ? 'Sorry, this event is sold out.'
+        : joinError instanceof ApiProblem && joinError.code === 'room-closed'
+          ? 'The waiting room is closed.'
+          : problemMessage(joinError);
+    return (
+      <section className="stack">
+        <h1>Waiting room</h1>
+        <p className="notice notice-error" role="alert">{message}</p>
+        <Link href={`/events/${encodeURIComponent(eventId)}`}>Back to the event</Link>
+      </section>
+    );
+  }
+
+  const ahead = number === null ? null : Math.max(0, number - serving);
+  const rate = update?.admissionRatePerMinute ?? 0;
+  const waitSeconds = ahead === null || ahead === 0 ? 0 : rate > 0 ? (ahead / rate) * 60 : null;
+  const start = session.servingAtJoin ?? 0;
+  const progress = number === null ? 0 : admitted ? 100 : Math.min(100, Math.max(0, ((serving - start) / Math.max(1, number - start)) * 100));
+  const opensInSeconds = session.opensAt === undefined ? null : (session.opensAt - now) / 1000;
+
+  return (
+    <section className="stack waiting">
+      <p className="eyebrow">Waiting room · {eventId}</p>
+      <h1>{state === 'soldout' ? 'Sold out' : state === 'closed' ? 'The waiting room is closed' : admitted ? 'It’s your turn!' : 'You’re in line'}</h1>
+      <ConnectionBadge connection={feed.connection} />
+
+      {state === 'soldout' && (
+        <p className="notice notice-error" role="alert" data-testid="state-banner">
+          Every ticket has been sold. We’re sorry — thank you for waiting.
+        </p>
+      )}
+      {state === 'closed' && (
+        <p className="notice notice-error" role="alert" data-testid="state-banner">
+          The organizer has closed the waiting room. No more fans are being let in.
+        </p>
+      )}
+      {state === 'paused' && (
+        <p className="notice notice-warn" role="status" data-testid="state-banner">
+          The queue is paused for a moment. You keep your place; it resumes automatically.
+        </p>
+      )}
+      {(state === 'prequeue' || state === 'scheduled' || number === null) && state !== 'soldout' && state !== 'closed' && (
+        <div className="notice" role="status" data-testid="state-banner">
+          <p>You’re in the pre-queue. When the sale opens, everyone here gets a random place ahead of later arrivals.</p>
+          {opensInSeconds !== null && opensInSeconds > 0 && (
+            <p className="countdown">
+              Opens in <strong>{formatClock(opensInSeconds)}</strong>
+            </p>
+          )}
+        </div>
+      )}
+
+      {number !== null && state !== 'soldout' && state !== 'closed' && (
+        <>
+          <dl className="figures" aria-live="polite">
+            <div>
+              <dt>Your position in line</dt>
+              <dd data-testid="position">{ahead === null ? '—' : formatCount(ahead)}</dd>
+            </div>
+            <div>
+              <dt>Estimated wait</dt>
+              <dd data-testid="estimated-wait" className={waitSeconds === null ? 'figure-text' : undefined}>
+                {admitted ? 'now' : waitSeconds === null ? (state === 'paused' ? 'paused for now' : 'not moving yet — no one is being let in right now') : `about ${formatDuration(waitSeconds)}`}
+              </dd>
+            </div>
+            <div>
+              <dt>Your number</dt>
+              <dd data-testid="queue-number">{formatCount(number)}</dd>
+            </div>
+          </dl>
+          <div className="progress" role="progressbar" aria-label="Your progress through the line" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress)}>
+            <div className="progress-fill" style={{ width: `${progress}%` }} />
+          </div>
+          <p className="muted">
+            Now serving number {formatCount(serving)} · {formatCount(rate)} fans let in per minute. Keep this page open; if you reload, you keep your place.
+          </p>
+        </>
+      )}
+      {claimNote && (
+        <p className="notice" role="status">
+          {claimNote}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function ConnectionBadge({ connection }: { connection: FeedConnection }) {
+  const text = connection === 'live' ? 'Live' : connection === 'connecting' ? 'Connecting…' : 'Reconnecting — updating every few seconds';
+  return (
+    <p className={`badge badge-${connection}`} data-testid="connection">
+      <span aria-hidden="true">●</span> {text}
+    </p>
+  );
+}

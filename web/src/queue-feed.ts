@@ -1,0 +1,116 @@
+// The waiting page's live feed: `serving` packets over Socket.IO (namespace /queue), and while the
+// socket is down, GET /queue/status every few seconds until it is back. The page derives its position
+// from its own number and `serving`; the server never sends per-fan packets.
+import { useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { requestJson } from './http';
+
+export type RoomState = 'scheduled' | 'prequeue' | 'open' | 'paused' | 'closed' | 'soldout';
+
+export interface ServingUpdate {
+  eventId: string;
+  serving: number;
+  issued: number;
+  admissionRatePerMinute: number;
+  state: RoomState;
+}
+
+export interface QueueStatus extends ServingUpdate {
+  number: number | null;
+  prequeued: boolean;
+}
+
+export type FeedConnection = 'connecting' | 'live' | 'polling';
+
+type SubscribeAck = { ok: true; update: ServingUpdate } | { ok: false; error: string };
+
+const POLL_INTERVAL_MS = 3000;
+
+export interface QueueFeed {
+  update: ServingUpdate | undefined;
+  connection: FeedConnection;
+  /** The fan's number as the server knows it (a pre-queued fan gets one when the sale opens). */
+  status: QueueStatus | undefined;
+  error: unknown;
+}
+
+export function useQueueFeed(waitingRoomUrl: string | undefined, eventId: string, queueToken: string | undefined): QueueFeed {
+  const [update, setUpdate] = useState<ServingUpdate>();
+  const [status, setStatus] = useState<QueueStatus>();
+  const [connection, setConnection] = useState<FeedConnection>('connecting');
+  const [error, setError] = useState<unknown>();
+  const numberKnown = useRef(false);
+
+  useEffect(() => {
+    if (waitingRoomUrl === undefined || queueToken === undefined) return;
+    let stopped = false;
+    let pollTimer: ReturnType<typeof setTimeout> | undefined;
+    let socketLive = false;
+
+    const fetchStatus = async () => {
+      try {
+        const next = await requestJson<QueueStatus>(`${waitingRoomUrl}/api/events/${encodeURIComponent(eventId)}/queue/status`, {
+          token: queueToken,
+          credentials: true,
+        });
+        if (stopped) return;
+        setStatus(next);
+        setUpdate((previous) => (socketLive && previous !== undefined ? previous : next));
+        numberKnown.current = next.number !== null;
+        setError(undefined);
+      } catch (problem) {
+        if (!stopped) setError(problem);
+      }
+    };
+    // Polls while the socket is down, and while the fan has no number yet (pre-queue): the number
+    // is assigned at open and only the status endpoint tells it.
+    const schedulePoll = () => {
+      if (pollTimer !== undefined) clearTimeout(pollTimer);
+      pollTimer = setTimeout(async () => {
+        pollTimer = undefined;
+        if (stopped) return;
+        if (!socketLive || !numberKnown.current) await fetchStatus();
+        if (!stopped) schedulePoll();
+      }, POLL_INTERVAL_MS);
+    };
+
+    void fetchStatus();
+    schedulePoll();
+
+    const socket: Socket = io(`${waitingRoomUrl}/queue`, { reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 5000 });
+    socket.on('connect', () => {
+      socket.emit('subscribe', { eventId }, (ack: SubscribeAck) => {
+        if (stopped) return;
+        if (ack.ok) {
+          socketLive = true;
+          setConnection('live');
+          setUpdate(ack.update);
+        } else {
+          setConnection('polling');
+        }
+      });
+    });
+    socket.on('serving', (packet: ServingUpdate) => {
+      if (packet.eventId !== eventId || stopped) return;
+      setUpdate(packet);
+      // A state change (open) may have numbered a pre-queued fan: ask now rather than at the next poll.
+      if (!numberKnown.current && packet.state === 'open') void fetchStatus();
+    });
+    socket.on('disconnect', () => {
+      socketLive = false;
+      if (!stopped) setConnection('polling');
+    });
+    socket.on('connect_error', () => {
+      socketLive = false;
+      if (!stopped) setConnection('polling');
+    });
+
+    return () => {
+      stopped = true;
+      if (pollTimer !== undefined) clearTimeout(pollTimer);
+      socket.close();
+    };
+  }, [waitingRoomUrl, eventId, queueToken]);
+
+  return { update, connection, status, error };
+}
