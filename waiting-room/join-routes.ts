@@ -12,6 +12,7 @@ import type { QueueStore } from './queue-store.js';
 import type { RequestLimits } from './request-limits.js';
 import { queuePosition } from './queue-position.js';
 import { visitorFanId, visitorIdentity } from './visitor-identity.js';
+import { optionalSession, readSession, type SessionTokens } from '../accounts/sessions.js';
 import { waitingRoomMetrics } from './waiting-room-metrics.js';
 
 export interface WaitingRoomRouteOptions {
@@ -21,6 +22,14 @@ export interface WaitingRoomRouteOptions {
   visitorCookieSecret: string;
   secureCookies: boolean;
   clock: () => number;
+  /** Verifies sign-in sessions (api-issued, same key ring): a signed-in fan is `u:<userId>`. */
+  sessions?: SessionTokens;
+}
+
+/** The fan behind a request: the signed-in user when there is a valid session, else the visitor. */
+function requestFanId(res: Response): string {
+  const session = optionalSession(res.locals);
+  return session ? `u:${session.userId}` : visitorFanId(res);
 }
 
 // Join takes no input beyond the path; an unexpected body is refused rather than silently ignored.
@@ -49,7 +58,7 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
   async function join(req: Request, res: Response): Promise<void> {
     const eventId = eventIdParam(req);
     parseBody(joinBodySchema, req.body);
-    const fanId = visitorFanId(res);
+    const fanId = requestFanId(res);
     await options.joinLimits.check(req.ip ?? 'unknown', fanId);
     const nowMs = options.clock();
     const result = await options.store.join(eventId, fanId, nowMs);
@@ -72,7 +81,7 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
     const nowMs = options.clock();
     const token = bearerToken(req);
     // The token names the fan; without one, the visitor cookie does (same fan, same browser).
-    const fanId = token === undefined ? visitorFanId(res) : (await verifyQueueToken(token, eventId, nowMs)).fanId;
+    const fanId = token === undefined ? requestFanId(res) : (await verifyQueueToken(token, eventId, nowMs)).fanId;
     const fan = await options.store.status(eventId, fanId);
     if (fan.state === null) throw new NotFoundError(`no waiting room for event ${eventId}`);
     res.json({
@@ -90,6 +99,7 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
   return (app) => {
     const router = express.Router();
     router.use('/api/events', visitorIdentity({ secret: options.visitorCookieSecret, secureCookies: options.secureCookies }));
+    if (options.sessions) router.use('/api/events', readSession(options.sessions));
     router.post('/api/events/:id/queue', join);
     router.get('/api/events/:id/queue/status', status);
     app.use(router);

@@ -7,6 +7,7 @@ import { loadSigningKeys, loadVisitorCookieSecret } from '../admission/signing-k
 import { waitingRoomRoutes } from './join-routes.js';
 import { QueueStore } from './queue-store.js';
 import { defaultJoinLimits, RequestLimits } from './request-limits.js';
+import { SessionTokens } from '../accounts/sessions.js';
 import { fanIdentifier } from './fan-rooms.js';
 import { attachServingGateway, type ServingGateway } from './serving-gateway.js';
 
@@ -22,6 +23,7 @@ export async function startWaitingRoom(platform: Platform): Promise<RunningRole>
     visitorCookieSecret: await loadVisitorCookieSecret(config, redis),
     secureCookies: config.NODE_ENV === 'production',
     clock: Date.now,
+    sessions: new SessionTokens({ keys, redis }),
   });
   const cors = corsForOrigin(config.WEB_ORIGIN);
   let gateway: ServingGateway | undefined;

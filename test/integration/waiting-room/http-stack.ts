@@ -9,6 +9,7 @@ import { signOrganizerToken } from '../../../admission/organizer-tokens.js';
 import { exportPassSigningKey, generatePassSigningKey } from '../../../admission/passes.js';
 import { RoomControl } from '../../../admission/room-control.js';
 import { signingKeysFromJwks, type SigningKeys } from '../../../admission/signing-keys.js';
+import { SessionTokens } from '../../../accounts/sessions.js';
 import { closeServer, createHttpApp, listen } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
 import { waitingRoomRoutes } from '../../../waiting-room/join-routes.js';
@@ -34,6 +35,8 @@ const generous: StackLimits = {
 export interface WaitingRoomStack {
   fixture: RedisFixture;
   keys: SigningKeys;
+  /** Signs and verifies sign-in sessions with the stack's keys (as the api role would issue them). */
+  sessions: SessionTokens;
   store: QueueStore;
   control: RoomControl;
   loop: AdmissionLoop;
@@ -52,6 +55,7 @@ export async function startWaitingRoomStack(limits: StackLimits = generous): Pro
   const key = await generatePassSigningKey(`test-${keyPrefix.slice(5, 13)}`);
   const keys = await signingKeysFromJwks({ keys: [await exportPassSigningKey(key)] }, ISSUER, clock.now);
   const store = new QueueStore({ redis, keyPrefix });
+  const sessions = new SessionTokens({ keys, signer: keys, redis, clock: clock.now, keyPrefix });
   const channelKey = `${keyPrefix}socket.io`;
   const broadcaster = new ServingBroadcaster(redis, channelKey);
   const activeEvents = new ActiveEvents(redis, keyPrefix);
@@ -71,6 +75,7 @@ export async function startWaitingRoomStack(limits: StackLimits = generous): Pro
       visitorCookieSecret: 'a-test-secret-that-is-long-enough-0123456789',
       secureCookies: false,
       clock: clock.now,
+      sessions,
     }),
   });
   const admissionApp = createHttpApp({
@@ -94,6 +99,7 @@ export async function startWaitingRoomStack(limits: StackLimits = generous): Pro
   return {
     fixture,
     keys,
+    sessions,
     store,
     control,
     loop,
