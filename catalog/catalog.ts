@@ -180,23 +180,33 @@ export class Catalog {
     return event;
   }
 
+  /**
+   * Runs the publish hooks again for every published event that has not started: seats and rooms
+   * live in DynamoDB and Redis, which a local restart empties while MySQL keeps the catalog. Both
+   * hooks are idempotent, so on a live system this changes nothing.
+   */
+  async reprovisionPublished(hooks: PublishHooks, limit = 100): Promise<string[]> {
+    const events = await this.prisma.event.findMany({
+      where: { status: 'published', startsAt: { gt: this.clock() } },
+      include: { venue: true, priceTiers: true },
+      orderBy: { startsAt: 'asc' },
+      take: limit,
+    });
+    for (const event of events) {
+      const published = publishedEventOf(event);
+      await hooks.provisionSeats(published);
+      await hooks.configureWaitingRoom(published);
+    }
+    return events.map((event) => event.id);
+  }
+
   async publishEvent(userId: string, eventId: string, hooks: PublishHooks) {
     const event = await this.prisma.event.findUnique({ where: { id: eventId }, include: { venue: true, priceTiers: true } });
     if (!event) throw new NotFoundError('no such event');
     await this.requireMember(userId, event.organizationId);
     if (event.status !== 'draft') throw new ConflictError(`event is already ${event.status}`, 'already-published');
     if (event.startsAt <= this.clock()) throw new ConflictError('event has already started', 'event-in-past');
-    const published: PublishedEvent = {
-      id: event.id,
-      organizationId: event.organizationId,
-      name: event.name,
-      category: event.category,
-      city: event.city,
-      startsAt: event.startsAt,
-      saleOpensAt: event.saleOpensAt,
-      layout: venueLayoutSchema.parse(event.venue.layout),
-      priceCentsByTier: Object.fromEntries(event.priceTiers.map((tier) => [tier.code, tier.priceCents])),
-    };
+    const published = publishedEventOf(event);
     await hooks.provisionSeats(published);
     await hooks.configureWaitingRoom(published);
     return this.prisma.$transaction(async (tx) => {
@@ -234,4 +244,30 @@ export class Catalog {
       return { id: eventId, status: 'published' as const, outboxMessageId: messageId };
     });
   }
+}
+
+interface EventWithVenue {
+  id: string;
+  organizationId: string;
+  name: string;
+  category: string;
+  city: string;
+  startsAt: Date;
+  saleOpensAt: Date;
+  venue: { layout: unknown };
+  priceTiers: Array<{ code: string; priceCents: number }>;
+}
+
+function publishedEventOf(event: EventWithVenue): PublishedEvent {
+  return {
+    id: event.id,
+    organizationId: event.organizationId,
+    name: event.name,
+    category: event.category,
+    city: event.city,
+    startsAt: event.startsAt,
+    saleOpensAt: event.saleOpensAt,
+    layout: venueLayoutSchema.parse(event.venue.layout),
+    priceCentsByTier: Object.fromEntries(event.priceTiers.map((tier) => [tier.code, tier.priceCents])),
+  };
 }

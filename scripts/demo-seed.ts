@@ -60,6 +60,9 @@ export async function seedDemo(platform: Platform, clock: () => number = Date.no
       ],
     }));
   if (event.status === 'draft') await catalog.publishEvent(userId, event.id, platformPublishHooks(platform));
+  // After a local restart DynamoDB and Redis start empty; put seats and rooms back for every
+  // published event (the demo's included).
+  await catalog.reprovisionPublished(platformPublishHooks(platform));
 
   return {
     organizerEmail: DEMO_ORGANIZER.email,

@@ -12,9 +12,11 @@ import { startStack, stopServices, type RunningService } from './stack/stack.js'
 function demoLines(config: Config, seed: DemoSeed): string[] {
   const api = `http://${config.HOST}:${config.API_PORT}`;
   return [
-    `  demo event    ${seed.eventId} (${seed.seatCount} seats)`,
-    `                ${api}/api/events/${seed.eventId}   ${api}/api/search?q=demo`,
-    `  organizer     ${seed.organizerEmail} / ${seed.organizerPassword}   (POST ${api}/api/sessions)`,
+    `  Open as a fan:        ${api}/events/${seed.eventId}   (demo event, ${seed.seatCount} seats)`,
+    `  Open as an organizer: ${api}/organizer/events/${seed.eventId}`,
+    `                        token: node dist/scripts/organizer-token.js ${seed.organizationId}`,
+    `                        or sign in: ${seed.organizerEmail} / ${seed.organizerPassword} (POST ${api}/api/sessions)`,
+    `  API:                  ${api}/api/events/${seed.eventId}   ${api}/api/search?q=demo`,
     '',
   ];
 }
@@ -66,6 +68,8 @@ async function main(): Promise<void> {
     roles = await startRoles(roleNames, platform);
   } catch (error) {
     const message = (error as Error).message;
+    // The details (stack, cause) go to the JSON log; the person at the terminal gets one line.
+    log.error({ err: error }, 'start-up failed');
     console.error(message.startsWith('config:') ? message : `corral: ${message}`);
     await stop(1);
     return;

@@ -5,6 +5,7 @@ import type { Config } from '../../lib/config.js';
 import { createDynamo, ensureTables } from '../../lib/dynamo.js';
 import { createKafka, ensureTopics } from '../../lib/kafka.js';
 import type { Logger } from '../../lib/log.js';
+import { withRetry } from '../../lib/retry.js';
 import { applyMigrations } from '../../lib/migrate.js';
 import { repoRoot } from './stack-config.js';
 
@@ -16,7 +17,14 @@ export async function provision(config: Config, log: Logger): Promise<void> {
   } finally {
     client.destroy();
   }
-  await ensureTopics(createKafka(config, log.child({ component: 'kafka' })));
+  // A broker that has just started may still be loading partitions ("does not host this
+  // topic-partition"): retry a few times before giving up.
+  await withRetry(() => ensureTopics(createKafka(config, log.child({ component: 'kafka' }))), {
+    attempts: 6,
+    baseDelayMs: 500,
+    maxDelayMs: 5_000,
+    isRetryable: () => true,
+  });
   const migrations = await applyMigrations(config.DATABASE_URL, path.join(repoRoot, 'prisma', 'migrations'));
   if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'applied MySQL migrations');
 }

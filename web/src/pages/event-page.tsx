@@ -11,19 +11,32 @@ import type { WebConfig } from '../web-config';
 import { roomStateText } from '../components/room-state';
 import type { SeatMapSummary } from '../components/seat-map';
 
+interface EventDetails {
+  name: string;
+  description?: string;
+  category: string;
+  city: string;
+  startsAt: string;
+  venue?: { name?: string };
+}
+
 export function EventPage({ eventId, config }: { eventId: string; config: WebConfig }) {
   const session = loadFanSession(eventId);
   const [status, setStatus] = useState<QueueStatus | null>();
   const [seats, setSeats] = useState<SeatMapSummary | null>();
+  const [details, setDetails] = useState<EventDetails | null>();
   const [joining, setJoining] = useState(false);
   const [error, setError] = useState<string>();
   const path = `/api/events/${encodeURIComponent(eventId)}`;
 
   usePolling(async () => {
-    const [room, map] = await Promise.allSettled([
+    const [room, map, catalog] = await Promise.allSettled([
       requestJson<QueueStatus>(`${config.waitingRoomUrl}${path}/queue/status`, { credentials: true, token: session.queueToken }),
       requestJson<SeatMapSummary>(`${path}/seats`),
+      // The catalog entry (name, place, date); rooms made without the catalog have none.
+      details === undefined ? requestJson<EventDetails>(path) : Promise.resolve(details),
     ]);
+    setDetails(catalog.status === 'fulfilled' ? catalog.value : null);
     setStatus(room.status === 'fulfilled' ? room.value : room.reason instanceof ApiProblem && room.reason.status === 404 ? null : status);
     setSeats(map.status === 'fulfilled' ? map.value : null);
   }, 5000);
@@ -44,8 +57,15 @@ export function EventPage({ eventId, config }: { eventId: string; config: WebCon
   const canJoin = status !== null && status?.state !== 'closed' && status?.state !== 'soldout';
   return (
     <section className="stack">
-      <p className="eyebrow">Event</p>
-      <h1>{eventId}</h1>
+      <p className="eyebrow">Event{details ? ` · ${details.category}` : ''}</p>
+      <h1>{details?.name ?? eventId}</h1>
+      {details && (
+        <p>
+          {details.venue?.name ? `${details.venue.name}, ` : ''}
+          {details.city} · {new Date(details.startsAt).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' })}
+        </p>
+      )}
+      {details?.description && <p>{details.description}</p>}
       {status === undefined ? (
         <p aria-busy="true">Checking the waiting room…</p>
       ) : status === null ? (
