@@ -3,7 +3,7 @@
 // process sees the same count). Unknown emails cost the same as wrong passwords.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ConflictError, RateLimitedError, UnauthorizedError } from '../lib/errors.js';
+import { ConflictError, RateLimitedError, UnauthorizedError, type ProblemBody } from '../lib/errors.js';
 import { parseInput } from '../lib/validation.js';
 import type { PrismaClient } from '../lib/mysql.js';
 import type { Redis } from '../lib/redis.js';
@@ -22,6 +22,17 @@ export const signInSchema = z.object({
 });
 
 export type Role = 'fan' | 'organizer' | 'admin';
+
+/** 409 that names the field like a validation issue, so a sign-up form can show it beside `email`. */
+export class EmailTakenError extends ConflictError {
+  constructor() {
+    super('an account with this email already exists', 'email-taken');
+  }
+
+  override toProblem(): ProblemBody {
+    return { ...super.toProblem(), issues: [{ path: 'email', message: 'is already registered' }] };
+  }
+}
 
 export interface Account {
   id: string;
@@ -57,7 +68,7 @@ export class Accounts {
       });
       return toAccount(user);
     } catch (error) {
-      if ((error as { code?: string }).code === 'P2002') throw new ConflictError('an account with this email already exists', 'email-taken');
+      if ((error as { code?: string }).code === 'P2002') throw new EmailTakenError();
       throw error;
     }
   }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Express } from 'express';
+import type { Redis } from 'ioredis';
 import { SessionTokens } from '../accounts/sessions.js';
 import { EventOrganizers } from '../catalog/event-organizers.js';
 import { corsForOrigin } from '../lib/cors.js';
@@ -17,8 +18,9 @@ import { organizerRoutes, type OrganizerRouteOptions } from './organizer-routes.
 import { passRoutes, type PassRouteOptions } from './pass-routes.js';
 import { RoomControl } from './room-control.js';
 import { loadSigningKeys } from './signing-keys.js';
+import { loadBookingConfig } from '../workers/booking/booking-config.js';
 
-export interface AdmissionRouteOptions extends PassRouteOptions, Pick<OrganizerRouteOptions, 'sessions' | 'eventOrganizers'> {
+export interface AdmissionRouteOptions extends PassRouteOptions, Pick<OrganizerRouteOptions, 'sessions' | 'eventOrganizers' | 'bookingSettings'> {
   control: RoomControl;
 }
 
@@ -28,6 +30,16 @@ export function admissionRoutes(options: AdmissionRouteOptions): (app: Express) 
   return (app) => {
     fanRoutes(app);
     controlRoutes(app);
+  };
+}
+
+/** Organizers set booking settings here; the api reads them with the same key prefix and defaults. */
+function bookingSettingsOf(redis: Redis): OrganizerRouteOptions['bookingSettings'] {
+  const booking = loadBookingConfig();
+  return {
+    redis,
+    keyPrefix: booking.BOOKING_KEY_PREFIX,
+    defaults: { holdTtlMs: booking.HOLD_TTL_SECONDS * 1000, maxSeatsPerHold: booking.MAX_SEATS_PER_HOLD, maxSeatsPerFan: booking.MAX_SEATS_PER_FAN },
   };
 }
 
@@ -68,6 +80,7 @@ export async function startAdmission(platform: Platform): Promise<RunningRole> {
         // Signed-in organizers of the owning organization, besides the CLI organizer token.
         sessions: new SessionTokens({ keys, redis }),
         eventOrganizers: new EventOrganizers(platform.prisma()),
+        bookingSettings: bookingSettingsOf(redis),
       })(app);
     },
     onStop: () => loop.stop(),

@@ -1,15 +1,18 @@
 // Organizer controls of the admission role: configure a room, set the rate, pause, resume, close,
-// mark sold out, open the sale, and live stats. Allowed for a signed-in organizer of the event's
-// organization (session JWT, Bearer or cookie), and for ops with a CLI-issued organizer token.
+// mark sold out, open the sale, live stats, and the event's booking settings. Allowed for a
+// signed-in organizer of the event's organization (session JWT, Bearer or cookie), and for ops with
+// a CLI-issued organizer token.
 import cookieParser from 'cookie-parser';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
 import { z } from 'zod';
 import { SESSION_AUDIENCE, sessionTokenOf, type SessionTokens } from '../accounts/sessions.js';
 import type { EventOrganizers } from '../catalog/event-organizers.js';
-import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import { domainProblems } from '../waiting-room/domain-problems.js';
 import { eventIdParam, parseBody } from '../waiting-room/join-routes.js';
+import { eventBookingSettingsSchema, readEventBookingSettings, writeEventBookingSettings, type BookingDefaults } from '../workers/booking/event-booking-settings.js';
 import { requireOrganizer } from './organizer-tokens.js';
 import type { RoomControl } from './room-control.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -27,6 +30,7 @@ const roomSettingsSchema = z
   .strict();
 const rateBodySchema = z.object({ admissionRatePerMinute: z.number().int().min(0).max(10_000_000) }).strict();
 const emptyBodySchema = z.object({}).strict();
+const bookingBodySchema = eventBookingSettingsSchema.refine((body) => Object.keys(body).length > 0, 'give at least one of holdTtlSeconds, maxSeatsPerHold, maxSeatsPerFan');
 
 export interface OrganizerRouteOptions {
   control: RoomControl;
@@ -35,6 +39,9 @@ export interface OrganizerRouteOptions {
   /** With both, signed-in organizers of the owning organization are let in too. */
   sessions?: SessionTokens;
   eventOrganizers?: EventOrganizers;
+  /** Where the booking settings live (the booking key prefix) and the platform defaults; without it
+   * PUT …/booking is not mounted. */
+  bookingSettings?: { redis: Redis; keyPrefix: string; defaults: BookingDefaults };
 }
 
 /** Sessions go to the membership check; anything else to the CLI organizer-token check. */
@@ -83,6 +90,20 @@ export function organizerRoutes(options: OrganizerRouteOptions): (app: Express) 
     res.json({ eventId, ...(await control.setRate(eventId, admissionRatePerMinute)) });
   }
 
+  /** Fields left out keep their value; new holds pick the settings up, holds already requested keep theirs. */
+  async function putBooking(req: Request, res: Response): Promise<void> {
+    const eventId = eventIdParam(req);
+    const { redis, keyPrefix, defaults } = options.bookingSettings!;
+    const update = parseBody(bookingBodySchema, req.body);
+    const merged = { ...(await readEventBookingSettings(redis, keyPrefix, eventId, defaults)), ...update };
+    if (merged.maxSeatsPerHold > merged.maxSeatsPerFan) {
+      throw new ValidationError('request body is invalid', [{ path: 'maxSeatsPerHold', message: 'may not exceed maxSeatsPerFan' }]);
+    }
+    await writeEventBookingSettings(redis, keyPrefix, eventId, update);
+    const settings = await readEventBookingSettings(redis, keyPrefix, eventId, defaults);
+    res.json({ eventId, holdTtlSeconds: Math.round(settings.holdTtlMs / 1000), maxSeatsPerHold: settings.maxSeatsPerHold, maxSeatsPerFan: settings.maxSeatsPerFan });
+  }
+
   const action = (run: (eventId: string) => Promise<object>) => async (req: Request, res: Response) => {
     const eventId = eventIdParam(req);
     parseBody(emptyBodySchema, req.body);
@@ -99,6 +120,7 @@ export function organizerRoutes(options: OrganizerRouteOptions): (app: Express) 
     router.post('/api/organizer/events/:id/close', action((eventId) => control.close(eventId)));
     router.post('/api/organizer/events/:id/soldout', action((eventId) => control.markSoldOut(eventId)));
     router.post('/api/organizer/events/:id/open', action((eventId) => control.open(eventId)));
+    if (options.bookingSettings) router.put('/api/organizer/events/:id/booking', putBooking);
     router.get('/api/organizer/events/:id/stats', async (req, res) => {
       res.json(await control.stats(eventIdParam(req)));
     });

@@ -9,6 +9,7 @@ export const TOPICS = [
   'seat.changed',
   'hold.created',
   'hold.expired',
+  'hold.released',
   'booking.confirmed',
   'event.published',
   'event.updated',

@@ -1,16 +1,19 @@
 // Benchmark of reserving seats end to end: HTTP POST /api/events/:id/holds (one random seat of the
-// event) -> BullMQ -> worker processes -> result read back by polling GET /api/holds/:id; contention
-// grows as the seats fill (a random pick hits a taken seat more and more often). Beside it, in the same run: seat-map
+// event) -> BullMQ -> worker processes -> result pushed to the fan's Socket.IO room (`identify` with
+// the pass, then `hold.result`), as the fan page hears it; contention grows as the seats fill (a
+// random pick hits a taken seat more and more often). Beside it, in the same run: seat-map
 // reads under that load (autocannon) and the raw local-DynamoDB TransactWriteItems throughput for
 // transactions of the same item count (seat + hold + outbox + fan counter). Prints JSON.
-//   node dist/loadtests/reservation-bench.js   (BENCH_SEATS=2000 BENCH_WORKERS=3 BENCH_SECONDS=15 BENCH_CONNECTIONS=40)
+//   node dist/loadtests/reservation-bench.js   (BENCH_SEATS=2000 BENCH_WORKERS=3 BENCH_SECONDS=15 BENCH_CONNECTIONS=40 BENCH_RAW_SECONDS=8)
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { io as connectSocket, type Socket } from 'socket.io-client';
 import { generatePassSigningKey, PassKeyRing } from '../admission/passes.js';
 import { mountHoldRoutes } from '../api/hold-routes.js';
 import { passCheckFromJwks } from '../api/pass-check.js';
@@ -20,9 +23,13 @@ import { loadConfig } from '../lib/config.js';
 import { createDynamo, ensureTables, tableNames } from '../lib/dynamo.js';
 import { createHttpApp, listen } from '../lib/http.js';
 import { logger } from '../lib/log.js';
+import { fanIdentifier, IDENTIFY_EVENT, type IdentifyAck } from '../waiting-room/fan-rooms.js';
+import { QueueStore } from '../waiting-room/queue-store.js';
+import { attachServingGateway, type ServingGateway } from '../waiting-room/serving-gateway.js';
 import { auditEvent } from '../workers/booking/booking-audit.js';
 import { BookingQueues } from '../workers/booking/booking-queues.js';
 import { bookingStore } from '../workers/booking/booking-store.js';
+import { HOLD_RESULT_EVENT, type HoldResultMessage } from '../workers/booking/hold-result-publisher.js';
 import { TestPaymentProvider } from '../workers/booking/payments.js';
 import { SeatMapCache } from '../workers/booking/seat-map-cache.js';
 import { provisionSeats } from '../workers/booking/seat-provisioning.js';
@@ -33,7 +40,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 40);
 const rawSeconds = Number(process.env.BENCH_RAW_SECONDS ?? 8);
 const SEATS_PER_ROW = 50;
-const POLL_MS = 25;
+/** A result not heard within this is counted as `no-result` (the run's bound, not a latency figure). */
+const RESULT_TIMEOUT_MS = 20_000;
 
 function percentile(sorted: readonly number[], fraction: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
@@ -52,40 +60,94 @@ function randomSeat(): { row: string; number: number } {
   return { row: String(Math.floor(index / SEATS_PER_ROW) + 1), number: (index % SEATS_PER_ROW) + 1 };
 }
 
-/** Reservation lanes: each fan asks for one seat and waits for the result. */
-async function reserveLoad(baseUrl: string, eventId: string, ring: PassKeyRing) {
+/** One fan page's socket: it identifies each new fan (joining `fan:<fanId>`) and hands out results by hold id. */
+class ResultSocket {
+  private readonly early = new Map<string, HoldResultMessage>();
+  private readonly waiting = new Map<string, (message: HoldResultMessage) => void>();
+
+  constructor(readonly socket: Socket) {
+    socket.on(HOLD_RESULT_EVENT, (message: HoldResultMessage) => {
+      const waiter = this.waiting.get(message.holdId);
+      if (waiter) {
+        this.waiting.delete(message.holdId);
+        waiter(message);
+      } else this.early.set(message.holdId, message);
+    });
+  }
+
+  async identify(eventId: string, token: string): Promise<void> {
+    const ack = (await this.socket.timeout(10_000).emitWithAck(IDENTIFY_EVENT, { eventId, token })) as IdentifyAck;
+    if (!ack.ok) throw new Error(`identify refused: ${ack.error}`);
+  }
+
+  /** The result for `holdId` (it may have come before the 202 did), or undefined after the timeout. */
+  result(holdId: string): Promise<HoldResultMessage | undefined> {
+    const early = this.early.get(holdId);
+    if (early) {
+      this.early.delete(holdId);
+      return Promise.resolve(early);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(holdId);
+        resolve(undefined);
+      }, RESULT_TIMEOUT_MS);
+      this.waiting.set(holdId, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+    });
+  }
+}
+
+async function connectResultSocket(socketUrl: string): Promise<ResultSocket> {
+  const socket = connectSocket(socketUrl, { transports: ['websocket'], forceNew: true, reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return new ResultSocket(socket);
+}
+
+/** Reservation lanes: each fan identifies on its lane's socket, asks for one seat and waits for the pushed result. */
+async function reserveLoad(baseUrl: string, socketUrl: string, eventId: string, ring: PassKeyRing) {
   const latenciesMs: number[] = [];
   const outcomes: Record<string, number> = {};
+  const count = (outcome: string) => (outcomes[outcome] = (outcomes[outcome] ?? 0) + 1);
+  const sockets = await Promise.all(Array.from({ length: connections }, () => connectResultSocket(socketUrl)));
   const deadline = Date.now() + seconds * 1000;
   const lane = async (laneIndex: number) => {
+    const resultSocket = sockets[laneIndex]!;
     for (let attempt = 0; Date.now() < deadline; attempt += 1) {
       const token = (await ring.signPass({ fanId: `fan-${laneIndex}-${attempt}`, eventId, ttlSeconds: 600, scope: 'reserve' })).token;
-      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      // Identified before asking, as the fan page does, so the result cannot be missed.
+      await resultSocket.identify(eventId, token);
       const started = performance.now();
       const accepted = await fetch(`${baseUrl}/api/events/${eventId}/holds`, {
         method: 'POST',
-        headers: { ...headers, 'idempotency-key': randomUUID() },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
         body: JSON.stringify({ seats: [{ section: 'A', ...randomSeat() }] }),
       });
       const body = (await accepted.json()) as { holdId?: string };
       if (accepted.status !== 202 || !body.holdId) {
-        outcomes[`http-${accepted.status}`] = (outcomes[`http-${accepted.status}`] ?? 0) + 1;
+        count(`http-${accepted.status}`);
         continue;
       }
-      for (;;) {
-        const view = (await (await fetch(`${baseUrl}/api/holds/${body.holdId}`, { headers })).json()) as { status: string; reason?: string };
-        if (view.status !== 'pending') {
-          latenciesMs.push(performance.now() - started);
-          const outcome = view.reason ? `${view.status}:${view.reason}` : view.status;
-          outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const result = await resultSocket.result(body.holdId);
+      if (!result) {
+        count('no-result');
+        continue;
       }
+      latenciesMs.push(performance.now() - started);
+      count(result.status === 'rejected' ? `rejected:${result.reason}` : result.status);
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: connections }, (_, index) => lane(index)));
+  try {
+    await Promise.all(Array.from({ length: connections }, (_, index) => lane(index)));
+  } finally {
+    for (const resultSocket of sockets) resultSocket.socket.disconnect();
+  }
   const elapsedSeconds = (performance.now() - started) / 1000;
   const sorted = [...latenciesMs].sort((a, b) => a - b);
   return {
@@ -117,6 +179,7 @@ async function rawTransactions(doc: ReturnType<typeof createDynamo>['doc'], tabl
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
   const config = loadConfig();
+  const benchStarted = performance.now();
   const runId = randomUUID().slice(0, 8);
   const tablePrefix = `bench-${runId}-`;
   const keyPrefix = `bench-bk-${runId}:`;
@@ -127,6 +190,9 @@ async function main(): Promise<void> {
   const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: 2, pins: redis });
   const workers: ChildProcess[] = [];
   let server: Awaited<ReturnType<typeof listen>> | undefined;
+  let socketServer: Server | undefined;
+  let gateway: ServingGateway | undefined;
+  const channelKey = `${keyPrefix}socket.io`;
   try {
     await ensureTables(dynamo.client, tablePrefix);
     const layout = gridLayout(['A'], Math.ceil(seats / SEATS_PER_ROW), SEATS_PER_ROW, () => 'standard');
@@ -134,7 +200,8 @@ async function main(): Promise<void> {
     await provisionSeats(store, eventId, layout, { standard: 5_000 });
     const provisionSeconds = (performance.now() - provisionStarted) / 1000;
 
-    const env = { ...process.env, DYNAMODB_TABLE_PREFIX: tablePrefix, BOOKING_KEY_PREFIX: keyPrefix, BOOKING_PARTITIONS: '2', LOG_LEVEL: 'warn' };
+    // The workers emit results on this run's own Socket.IO channel, so no other gateway hears them.
+    const env = { ...process.env, DYNAMODB_TABLE_PREFIX: tablePrefix, BOOKING_KEY_PREFIX: keyPrefix, BOOKING_PARTITIONS: '2', HOLD_RESULT_CHANNEL_KEY: channelKey, LOG_LEVEL: 'warn' };
     workers.push(...(await Promise.all(Array.from({ length: workerCount }, () => forkWorker(env)))));
 
     const ring = new PassKeyRing({ current: await generatePassSigningKey('bench'), issuer: 'corral-bench' });
@@ -158,9 +225,22 @@ async function main(): Promise<void> {
     });
     server = await listen(app, '127.0.0.1', 0, 'API_PORT');
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The waiting-room side: the Socket.IO gateway fans identify on (pass → `fan:<fanId>` room).
+    socketServer = createServer();
+    gateway = attachServingGateway({
+      server: socketServer,
+      redis,
+      store: new QueueStore({ redis, keyPrefix: `${keyPrefix}wr:` }),
+      log: logger(),
+      channelKey,
+      identifyFan: fanIdentifier({ jwks: ring.jwks(), issuer: 'corral-bench' }),
+    });
+    await gateway.ready;
+    await new Promise<void>((resolve) => socketServer!.listen(0, '127.0.0.1', resolve));
+    const socketUrl = `http://127.0.0.1:${(socketServer.address() as AddressInfo).port}/queue`;
 
     const [reservations, seatMapReads] = await Promise.all([
-      reserveLoad(baseUrl, eventId, ring),
+      reserveLoad(baseUrl, socketUrl, eventId, ring),
       autocannon({ url: `${baseUrl}/api/events/${eventId}/seats?section=A`, connections: 4, duration: seconds }),
     ]);
     const raw = await rawTransactions(dynamo.doc, store.tables);
@@ -169,7 +249,7 @@ async function main(): Promise<void> {
       `${JSON.stringify(
         {
           setup: { seats, workerProcesses: workerCount, workerConcurrency: Number(process.env.BOOKING_WORKER_CONCURRENCY ?? 16), provisionSeconds: Number(provisionSeconds.toFixed(1)) },
-          reservations: { ...reservations, note: `HTTP POST hold -> result by polling GET /api/holds/:id every ${POLL_MS} ms` },
+          reservations: { ...reservations, note: `HTTP POST hold -> hold.result pushed to the fan's Socket.IO room (no polling); no-result = not heard within ${RESULT_TIMEOUT_MS} ms` },
           seatMapReads: {
             connections: 4,
             requestsPerSecond: Math.round(seatMapReads.requests.average),
@@ -179,12 +259,15 @@ async function main(): Promise<void> {
           },
           rawDynamoTransactWriteItems: raw,
           audit: { seats: audit.seats, holds: audit.holds, violations: audit.violations.length },
+          elapsedSeconds: Number(((performance.now() - benchStarted) / 1000).toFixed(1)),
         },
         null,
         2,
       )}\n`,
     );
   } finally {
+    await gateway?.close();
+    socketServer?.close(() => undefined);
     server?.closeAllConnections();
     server?.close();
     await Promise.all(workers.map((child) => new Promise((resolve) => {

@@ -20,7 +20,14 @@ export const searchQuerySchema = z
     size: z.coerce.number().int().min(1).max(100).default(20),
   })
   .strict()
-  .refine((query) => !query.from || !query.to || query.from <= query.to, { path: ['to'], message: 'must not be before from' });
+  // Compared as instants, not text: "2030-05-01T10:00+02:00" and "2030-05-01T09:00Z" differ in
+  // spelling and order; a date-only `to` means the whole of that day.
+  .refine((query) => !query.from || !query.to || Date.parse(query.from) <= Date.parse(toInclusive(query.to)), { path: ['to'], message: 'must not be before from' });
+
+/** A date-only upper bound covers that whole day (UTC). */
+function toInclusive(to: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z` : to;
+}
 export type SearchQuery = z.infer<typeof searchQuerySchema>;
 
 export interface FacetBucket {
@@ -51,7 +58,7 @@ export async function searchEvents(client: SearchClient, rawQuery: unknown, inde
   const filter: object[] = [];
   if (query.city) filter.push({ term: { city: query.city } });
   if (query.category) filter.push({ term: { category: query.category } });
-  if (query.from || query.to) filter.push({ range: { startsAt: { ...(query.from && { gte: query.from }), ...(query.to && { lte: query.to }) } } });
+  if (query.from || query.to) filter.push({ range: { startsAt: { ...(query.from && { gte: query.from }), ...(query.to && { lte: toInclusive(query.to) }) } } });
   if (query.minPrice !== undefined) filter.push({ range: { maxPriceCents: { gte: query.minPrice } } });
   if (query.maxPrice !== undefined) filter.push({ range: { minPriceCents: { lte: query.maxPrice } } });
   const must = query.q

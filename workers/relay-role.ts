@@ -23,8 +23,9 @@ function lastPassCheck(name: string, loop: Pick<RelayLoop, 'lastError'>): Depend
 export function startRelay(platform: Platform): Promise<RunningRole> {
   const { config } = platform;
   const mysqlProducer = platform.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
-  const mysqlRelay = new MysqlOutboxRelay(platform.prisma(), mysqlProducer, platform.log.child({ component: 'mysql-outbox-relay' }));
-  const mysqlLoop = mysqlRelay.run();
+  const mysqlLog = platform.log.child({ component: 'mysql-outbox-relay' });
+  const mysqlRelay = new MysqlOutboxRelay(platform.prisma(), mysqlProducer, mysqlLog);
+  const mysqlLoop = runRelayLoop({ name: 'mysql-outbox-relay', producer: mysqlProducer, pass: () => mysqlRelay.relayOnce(), log: mysqlLog, idleMs: 500 });
 
   const dynamo = platform.dynamo().client;
   const streams = new DynamoDBStreamsClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION, credentials: dynamo.config.credentials, maxAttempts: 3 });

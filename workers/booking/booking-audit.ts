@@ -1,12 +1,14 @@
 // Reads an event's seats, bookings and the holds they name straight from DynamoDB and reports every
 // breach of the booking invariants (DESIGN §8.1): seats sold twice, seats held by dead holds, seats
-// held twice, bookings whose seats are not theirs. The audit CLI and the race tests both use it.
+// held twice, bookings whose seats are not theirs, and per-fan seat counters that disagree with the
+// fan's holds and bookings (the per-fan limit's guard). The audit CLI and the race tests both use it.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { BOOKING_SK_PREFIX, eventPk, HOLD_SK_PREFIX, SEAT_SK_PREFIX, type BookingItem, type HoldItem, type SeatItem } from './booking-keys.js';
+import { BOOKING_SK_PREFIX, eventPk, FAN_SK_PREFIX, HOLD_SK_PREFIX, SEAT_SK_PREFIX, type BookingItem, type HoldItem, type SeatItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
 
 export interface AuditViolation {
-  kind: 'seat-sold-twice' | 'seat-held-twice' | 'seat-held-by-dead-hold' | 'seat-sold-without-booking' | 'booking-without-seat' | 'hold-without-seat';
+  kind: 'seat-sold-twice' | 'seat-held-twice' | 'seat-held-by-dead-hold' | 'seat-sold-without-booking' | 'booking-without-seat' | 'hold-without-seat' | 'fan-seat-count-mismatch';
+  /** The seat's sort key, or the fan counter's (`FAN#<fanId>`) for a counter mismatch. */
   seatKey: string;
   detail: string;
 }
@@ -38,6 +40,29 @@ async function queryAll(store: BookingStore, pk: string, skPrefix: string): Prom
   return items;
 }
 
+interface FanCounterItem {
+  sk: string;
+  seatCount?: number;
+}
+
+/** Each fan's counter must equal the seats of its holds still HELD (a lapsed hold counts until its
+ * expiry runs, as the reserve transaction counted it) plus the seats of its bookings. */
+function fanCounterViolations(holds: readonly HoldItem[], bookings: readonly BookingItem[], counters: readonly FanCounterItem[]): AuditViolation[] {
+  const expected = new Map<string, number>();
+  const add = (fanId: string, seats: number) => expected.set(fanId, (expected.get(fanId) ?? 0) + seats);
+  for (const hold of holds) if (hold.status === 'HELD') add(hold.fanId, hold.seatKeys.length);
+  for (const booking of bookings) add(booking.fanId, booking.seatKeys.length);
+  const actual = new Map(counters.map((counter) => [counter.sk.slice(FAN_SK_PREFIX.length), Number(counter.seatCount ?? 0)]));
+  const violations: AuditViolation[] = [];
+  for (const fanId of new Set([...expected.keys(), ...actual.keys()])) {
+    const want = expected.get(fanId) ?? 0;
+    const have = actual.get(fanId) ?? 0;
+    if (want !== have) {
+      violations.push({ kind: 'fan-seat-count-mismatch', seatKey: `${FAN_SK_PREFIX}${fanId}`, detail: `fan ${fanId} counter says ${have} seats; live holds and bookings have ${want}` });
+    }
+  }
+  return violations;
+}
 
 export async function auditEvent(store: BookingStore, eventId: string): Promise<AuditReport> {
   const seats = (await queryAll(store, eventPk(eventId), SEAT_SK_PREFIX)) as unknown as SeatItem[];
@@ -91,6 +116,8 @@ export async function auditEvent(store: BookingStore, eventId: string): Promise<
   for (const [sk, holdIds] of liveHoldsBySeat) {
     if (holdIds.length > 1) violations.push({ kind: 'seat-held-twice', seatKey: sk, detail: `holds ${holdIds.join(', ')}` });
   }
+
+  violations.push(...fanCounterViolations(holdItems, bookings, (await queryAll(store, eventPk(eventId), FAN_SK_PREFIX)) as unknown as FanCounterItem[]));
 
   const count = (status: SeatItem['status']) => seats.filter((seat) => seat.status === status).length;
   return {

@@ -16,6 +16,9 @@ export const bookingConfigSchema = z.object({
   BOOKING_JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Prefix of every booking Redis key and BullMQ queue; tests use a unique one. */
   BOOKING_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]*$/).default('corral:'),
+  /** Socket.IO Redis channel the hold results are emitted on; the gateways' default unless a test or
+   * benchmark isolates itself. */
+  HOLD_RESULT_CHANNEL_KEY: z.string().min(1).optional(),
   /** Public JWKS (JSON) and issuer of admission passes; the api refuses booking calls without them. */
   PASS_JWKS: z.string().optional(),
   PASS_ISSUER: z.string().min(1).default('corral-admission'),

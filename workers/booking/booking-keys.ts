@@ -27,7 +27,8 @@ export const HOLD_SK_PREFIX = 'HOLD#';
 export const bookingKey = (eventId: string, holdId: string) => ({ pk: eventPk(eventId), sk: `BOOKING#${holdId}` });
 export const BOOKING_SK_PREFIX = 'BOOKING#';
 /** Per-fan seat counter of an event (live holds + bookings): the per-fan limit's guard. */
-export const fanSeatsKey = (eventId: string, fanId: string) => ({ pk: eventPk(eventId), sk: `FAN#${fanId}` });
+export const fanSeatsKey = (eventId: string, fanId: string) => ({ pk: eventPk(eventId), sk: `${FAN_SK_PREFIX}${fanId}` });
+export const FAN_SK_PREFIX = 'FAN#';
 
 export function parseSeatSk(sk: string): SeatRef {
   const [, section, row, number] = sk.split('#');

@@ -30,6 +30,11 @@ export async function pinHeadlineEvent(redis: Redis, keyPrefix: string, eventId:
   else await redis.srem(headlineEventsKey(keyPrefix), eventId);
 }
 
+/** Ops: the events pinned to the headline queue now, sorted. */
+export async function listHeadlineEvents(redis: Redis, keyPrefix: string): Promise<string[]> {
+  return (await redis.smembers(headlineEventsKey(keyPrefix))).sort();
+}
+
 /** How long a process trusts its copy of the pinned set; a pin takes effect within this. */
 const PINNED_REFRESH_MS = 1_000;
 

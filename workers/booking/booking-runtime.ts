@@ -37,7 +37,7 @@ export function startBookingRuntime(platform: Platform, bookingConfig: BookingCo
     partitions: bookingConfig.BOOKING_PARTITIONS,
     concurrency: bookingConfig.BOOKING_WORKER_CONCURRENCY,
     log,
-    publisher: new HoldResultPublisher(redis),
+    publisher: new HoldResultPublisher(redis, bookingConfig.HOLD_RESULT_CHANNEL_KEY),
     seatMap: new SeatMapCache({ redis, store, keyPrefix, ttlMs: bookingConfig.SEAT_MAP_CACHE_TTL_SECONDS * 1000, log }),
     jobLockMs: bookingConfig.BOOKING_JOB_LOCK_MS,
   });

@@ -37,11 +37,11 @@ export function bookingProcessor(options: ProcessorOptions) {
   return async (job: Job, token?: string): Promise<ReserveResult | ReleaseOutcome> => {
     if (job.name === JOB_NAMES.reserve) {
       const data = reserveJobSchema.parse(job.data);
-      const result = await reserveHold({ store: options.store, redis: options.redis, keyPrefix: options.keyPrefix }, data);
+      // The seat-map cache is both where best-available picks and what reserveHold refreshes after its commit.
+      const result = await reserveHold({ store: options.store, redis: options.redis, keyPrefix: options.keyPrefix, ...(options.seatMap ? { seatMap: options.seatMap } : {}) }, data);
       if (result.outcome === 'held') {
         // Scheduled after the commit; a crash before this line replays the job, which lands here again.
         await options.queues.scheduleExpiry({ holdId: result.holdId, eventId: data.eventId, heldUntil: result.heldUntil }, options.store.clock());
-        await options.seatMap?.refresh(data.eventId, result.seatKeys);
       }
       metrics.reservationLatency.observe({ outcome: result.outcome }, Math.max(0, options.store.clock() - data.requestedAt) / 1000);
       options.publisher?.publish(data, result);

@@ -7,6 +7,7 @@ import type { BookingStore } from './booking-store.js';
 import type { PaymentProvider } from './payments.js';
 import { readHold } from './reserve-hold.js';
 import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
+import { BOOKING_EVENT_TYPES } from './booking-events.js';
 
 export type ConfirmOutcome =
   | { outcome: 'confirmed'; bookingId: string; seatKeys: string[]; amountCents: number }
@@ -70,7 +71,7 @@ export async function confirmHold(store: BookingStore, payments: PaymentProvider
             {
               Put: {
                 TableName: store.tables.outbox,
-                Item: { id: `${holdId}:confirmed`, type: 'booking.confirmed', eventId: hold.eventId, holdId, fanId, seatKeys: hold.seatKeys, amountCents: hold.amountCents, at: now },
+                Item: { id: `${holdId}:confirmed`, type: BOOKING_EVENT_TYPES.bookingConfirmed, eventId: hold.eventId, holdId, fanId, seatKeys: hold.seatKeys, amountCents: hold.amountCents, at: now },
               },
             },
           ],

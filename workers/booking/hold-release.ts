@@ -6,6 +6,7 @@ import { eventPk, fanSeatsKey, holdKey, type HoldItem } from './booking-keys.js'
 import type { BookingStore } from './booking-store.js';
 import { readHold, readSeats } from './reserve-hold.js';
 import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
+import { BOOKING_EVENT_TYPES } from './booking-events.js';
 
 export type ReleaseReason = 'expired' | 'released';
 
@@ -56,7 +57,15 @@ export async function releaseHold(store: BookingStore, eventId: string, holdId: 
               {
                 Put: {
                   TableName: store.tables.outbox,
-                  Item: { id: `${holdId}:${reason}`, type: reason === 'expired' ? 'reservation.expired' : 'reservation.released', eventId: hold.eventId, holdId, seatKeys: stillOurs, at: now },
+                  Item: {
+                    id: `${holdId}:${reason}`,
+                    type: reason === 'expired' ? BOOKING_EVENT_TYPES.holdExpired : BOOKING_EVENT_TYPES.holdReleased,
+                    eventId: hold.eventId,
+                    holdId,
+                    fanId: hold.fanId,
+                    seatKeys: stillOurs,
+                    at: now,
+                  },
                 },
               },
               // The fan's counter took every seat of the hold when it was placed; all of them go back.

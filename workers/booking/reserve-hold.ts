@@ -1,14 +1,18 @@
 // Reserve: one hold per job. Seat locks in sorted order keep buyers from piling onto DynamoDB; the
 // single TransactWriteItems (conditional seat updates + hold put + outbox put) is what guarantees a
 // seat is held by at most one live hold. Replays end as the same hold: the hold id is the job id,
-// the hold item's attribute_not_exists condition and the outbox event id.
+// the hold item's attribute_not_exists condition and the outbox event id. Best-available picks from
+// the Redis seat-map cache, which may be stale: a stale pick only fails its seat condition, the
+// failed seats are refreshed in the cache, and the job tries fresh seats (a bounded number of times).
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Redis } from 'ioredis';
 import { bookingRedisKeys, eventPk, fanSeatsKey, holdKey, isReservable, sectionSkPrefix, seatSk, type HoldItem, type SeatItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
 import type { RejectionReason, ReserveJob, ReserveResult } from './booking-jobs.js';
+import { BOOKING_EVENT_TYPES } from './booking-events.js';
 import { pickAdjacentSeats } from './best-available.js';
 import { acquireSeatLocks } from './seat-locks.js';
+import type { SeatMapCache } from './seat-map-cache.js';
 import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
 
 /** Seats are free but locked by other workers: retry the job later (BullMQ backoff). */
@@ -25,6 +29,8 @@ export interface ReserveContext {
   keyPrefix: string;
   lockTtlMs?: number;
   bestAvailableAttempts?: number;
+  /** Where best-available picks its candidates; without it, a DynamoDB Query of the section. */
+  seatMap?: SeatMapCache;
 }
 
 export async function readHold(store: BookingStore, eventId: string, holdId: string): Promise<HoldItem | undefined> {
@@ -46,6 +52,8 @@ export async function readSeats(store: BookingStore, eventId: string, seatKeys: 
   return found;
 }
 
+/** The section's seats from DynamoDB: the fallback when there is no cache, and the check before
+ * answering "no such section" (a section provisioned after the cache was filled). */
 async function readSection(store: BookingStore, eventId: string, section: string): Promise<SeatItem[]> {
   const seats: SeatItem[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -124,7 +132,7 @@ async function tryHold(context: ReserveContext, job: ReserveJob, seats: SeatItem
               {
                 Put: {
                   TableName: store.tables.outbox,
-                  Item: { id: job.holdId, type: 'hold.created', eventId: job.eventId, holdId: job.holdId, fanId: job.fanId, seatKeys, heldUntil, at: job.requestedAt },
+                  Item: { id: job.holdId, type: BOOKING_EVENT_TYPES.holdCreated, eventId: job.eventId, holdId: job.holdId, fanId: job.fanId, seatKeys, heldUntil, at: job.requestedAt },
                 },
               },
               fanSeatsUpdate(store, job, seatKeys.length),
@@ -132,6 +140,8 @@ async function tryHold(context: ReserveContext, job: ReserveJob, seats: SeatItem
           }),
         ),
       );
+      // Refreshed before the locks go, so no other worker picks these seats from a stale map.
+      await context.seatMap?.refresh(job.eventId, seatKeys);
       return { kind: 'held', result: held(hold) };
     } catch (error) {
       const failed = failedConditionIndexes(error);
@@ -150,7 +160,11 @@ async function tryHold(context: ReserveContext, job: ReserveJob, seats: SeatItem
 
 export async function reserveHold(context: ReserveContext, job: ReserveJob): Promise<ReserveResult> {
   const existing = await readHold(context.store, job.eventId, job.holdId);
-  if (existing) return held(existing);
+  if (existing) {
+    // A replay after a crash between commit and refresh: make sure the cache shows the seats taken.
+    await context.seatMap?.refresh(job.eventId, existing.seatKeys);
+    return held(existing);
+  }
   const rejected = (reason: RejectionReason): ReserveResult => ({ outcome: 'rejected', holdId: job.holdId, reason });
 
   if ('seats' in job.request) {
@@ -172,7 +186,7 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
   const excluded = new Set<string>();
   let sawBusy = false;
   for (let attemptNumber = 0; attemptNumber < (context.bestAvailableAttempts ?? 4); attemptNumber += 1) {
-    const sectionSeats = await readSection(context.store, job.eventId, section);
+    const sectionSeats = await sectionCandidates(context, job.eventId, section);
     if (sectionSeats.length === 0) return rejected('unknown-seats');
     const chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, excluded);
     if (!chosen) {
@@ -188,6 +202,15 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
     if (attempt.kind === 'busy') sawBusy = true;
     const failedSeats = attempt.kind === 'taken' && attempt.seatKeys.length > 0 ? attempt.seatKeys : chosen;
     for (const sk of failedSeats) excluded.add(sk);
+    // A stale pick: correct the cache for these seats, so this job and every other one stop picking them.
+    if (attempt.kind === 'taken') await context.seatMap?.refresh(job.eventId, failedSeats);
   }
   throw new SeatsBusyError(job.eventId);
+}
+
+/** Best-available candidates: the cached seat map (possibly stale; the seat conditions decide), else DynamoDB. */
+async function sectionCandidates(context: ReserveContext, eventId: string, section: string): Promise<SeatItem[]> {
+  if (!context.seatMap) return readSection(context.store, eventId, section);
+  const cached = await context.seatMap.seats(eventId, section);
+  return cached.length > 0 ? cached : readSection(context.store, eventId, section);
 }

@@ -33,7 +33,7 @@ const eventPublishedSchema = z.object({
 
 export const INDEXED_TOPICS = ['event.published', 'event.updated'] as const;
 /** Booking topics: each message carries `eventId`, enough to recount that event's seats. */
-export const AVAILABILITY_TOPICS = ['hold.created', 'hold.expired', 'reservation.expired', 'reservation.released', 'booking.confirmed', 'seat.changed'] as const;
+export const AVAILABILITY_TOPICS = ['hold.created', 'hold.expired', 'hold.released', 'booking.confirmed', 'seat.changed'] as const;
 
 const availabilityMessageSchema = z.object({ eventId: z.string().min(1).max(128) });
 

@@ -42,7 +42,17 @@ describe('accounts over HTTP (real MariaDB and Redis)', () => {
     const address = email();
     await http(`${stack.apiUrl}/api/accounts`, { method: 'POST', body: { email: address, password } });
     const duplicate = await http(`${stack.apiUrl}/api/accounts`, { method: 'POST', body: { email: address.toUpperCase(), password } });
-    expect(duplicate).toMatchObject({ status: 409, body: { type: 'https://corral.dev/problems/email-taken' } });
+    expect(duplicate).toMatchObject({ status: 409, body: { type: 'https://corral.dev/problems/email-taken', issues: [{ path: 'email' }] } });
+    expect(duplicate.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await stack.prisma.user.count({ where: { email: address } })).toBe(1);
+
+    const short = await http(`${stack.apiUrl}/api/accounts`, { method: 'POST', body: { email: email(), password: 'short' } });
+    expect(short).toMatchObject({ status: 400, body: { issues: [{ path: 'password', message: 'must be at least 10 characters' }] } });
+    const missing = await http(`${stack.apiUrl}/api/accounts`, { method: 'POST', body: {} });
+    expect(missing.status).toBe(400);
+    expect(missing.body!.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['email', 'password']);
+    const notAString = await http(`${stack.apiUrl}/api/sessions`, { method: 'POST', body: { email: ['a@b.c'], password } });
+    expect(notAString).toMatchObject({ status: 400, body: { issues: [{ path: 'email' }] } });
 
     const malformed = await http(`${stack.apiUrl}/api/accounts`, { method: 'POST', body: '{"email": ' });
     expect(malformed).toMatchObject({ status: 400, body: { detail: 'request body is not valid JSON' } });

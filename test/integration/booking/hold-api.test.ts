@@ -218,8 +218,17 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
     const token = await pass('fan-c', cachedEvent);
     const accepted = await call('POST', `/api/events/${cachedEvent}/holds`, { token, key: 'c-1', body: { seats: [{ section: 'A', row: '1', number: 3 }] } });
     expect((await settled(accepted.body.holdId as string, token)).body).toMatchObject({ status: 'held' });
-    // The worker wrote the seat's new state into the existing cache (no refill from DynamoDB).
-    expect(await fixture.redis.hget(cacheKey, 'SEAT#A#1#3')).toMatch(/^1\|HELD\|/);
+    // The worker writes the seat's new state into the existing cache (no refill from DynamoDB) just
+    // after its commit, which the fan may see first: wait for it, bounded.
+    const cachedSeat = async () => {
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const encoded = await fixture.redis.hget(cacheKey, 'SEAT#A#1#3');
+        if (encoded?.startsWith('1|')) return encoded;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return fixture.redis.hget(cacheKey, 'SEAT#A#1#3');
+    };
+    expect(await cachedSeat()).toMatch(/^1\|HELD\|/);
     const section = await call('GET', `/api/events/${cachedEvent}/seats?section=A`);
     expect(section.body).toMatchObject({ sections: [{ section: 'A', available: 5, held: 1 }] });
     expect((section.body.seats as Array<{ number: number; state: string }>).find((seat) => seat.number === 3)?.state).toBe('held');

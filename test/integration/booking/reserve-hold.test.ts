@@ -5,6 +5,7 @@ import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
 import { holdIdFor } from '../../../workers/booking/hold-requests.js';
 import { releaseHold } from '../../../workers/booking/hold-release.js';
 import { reserveHold } from '../../../workers/booking/reserve-hold.js';
+import { SeatsBusyError } from '../../../workers/booking/reserve-hold.js';
 import { existingSeatKeys, provisionSeats } from '../../../workers/booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 
@@ -100,5 +101,39 @@ describe('reserve (real DynamoDB and Redis)', () => {
     expect(best).toMatchObject({ outcome: 'held', seatKeys: ['SEAT#A#2#1', 'SEAT#A#2#2', 'SEAT#A#2#3'] });
     const tooMany = await reserveHold(context(), job(eventId, 'fan-3', { section: 'A', quantity: 5 }));
     expect(tooMany).toMatchObject({ outcome: 'rejected', reason: 'unavailable' });
+  });
+
+  it('best available picks from a stale seat-map cache: stale picks fail their condition, the cache is corrected, fresh seats are tried', async () => {
+    const eventId = uniqueEventId('stale');
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
+    expect(await fixture.seatMap.seats(eventId, 'A')).toHaveLength(5);
+    // Seats 1-3 are taken behind the cache's back (no refresh): it still shows them available.
+    for (const number of [1, 2, 3]) await reserveHold(context(), job(eventId, `fan-${number}`, { seats: [seat('1', number)] }));
+    expect((await fixture.seatMap.seats(eventId, 'A')).every((cached) => cached.status === 'AVAILABLE')).toBe(true);
+
+    const cached = { ...context(), seatMap: fixture.seatMap };
+    const best = await reserveHold(cached, job(eventId, 'fan-best', { section: 'A', quantity: 1 }));
+    expect(best).toMatchObject({ outcome: 'held', seatKeys: ['SEAT#A#1#4'] });
+    const states = new Map((await fixture.seatMap.seats(eventId, 'A')).map((entry) => [entry.number, entry.status]));
+    expect(Object.fromEntries(states)).toEqual({ 1: 'HELD', 2: 'HELD', 3: 'HELD', 4: 'HELD', 5: 'AVAILABLE' });
+    expect(await readSeat(eventId, '1', 4)).toMatchObject({ status: 'HELD', holdId: best.holdId });
+    expect((await auditEvent(fixture.store, eventId)).violations).toEqual([]);
+  });
+
+  it('a cache stale beyond the attempt budget ends the job for a later retry, which then holds from the corrected cache', async () => {
+    const eventId = uniqueEventId('stale-bound');
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
+    await fixture.seatMap.seats(eventId, 'A');
+    for (const number of [1, 2, 3]) await reserveHold(context(), job(eventId, `fan-${number}`, { seats: [seat('1', number)] }));
+    const cached = { ...context(), seatMap: fixture.seatMap, bestAvailableAttempts: 2 };
+    const request = job(eventId, 'fan-best', { section: 'A', quantity: 1 });
+    // Two stale picks use up the budget: a retryable error (BullMQ backs off), nothing written.
+    await expect(reserveHold(cached, request)).rejects.toBeInstanceOf(SeatsBusyError);
+    expect(await readSeat(eventId, '1', 4)).toMatchObject({ status: 'AVAILABLE', version: 0 });
+    // The retry (same job) meets one more stale seat, then holds seat 4.
+    expect(await reserveHold(cached, request)).toMatchObject({ outcome: 'held', seatKeys: ['SEAT#A#1#4'] });
+    const report = await auditEvent(fixture.store, eventId);
+    expect(report.violations).toEqual([]);
+    expect(report.seats).toEqual({ total: 5, available: 1, held: 4, sold: 0 });
   });
 });

@@ -1,12 +1,16 @@
 import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
 import { auditEvent } from '../../../workers/booking/booking-audit.js';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { eventPk, SEAT_SK_PREFIX, type SeatItem } from '../../../workers/booking/booking-keys.js';
 import { holdIdFor } from '../../../workers/booking/hold-requests.js';
+import { reserveHold } from '../../../workers/booking/reserve-hold.js';
 import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 import { jobResults, waitForJobs } from './race-helpers.js';
 
 const REQUESTS = Number(process.env.BOOKING_RACE_REQUESTS ?? 300);
 const SEATS = Number(process.env.BOOKING_RACE_SEATS ?? 20);
+const STALE_RACE_REQUESTS = Math.ceil(REQUESTS / 2);
 
 describe('reserve race through BullMQ workers (real Redis and DynamoDB)', () => {
   let fixture: BookingFixture;
@@ -48,5 +52,49 @@ describe('reserve race through BullMQ workers (real Redis and DynamoDB)', () => 
     expect(report.seats).toEqual({ total: SEATS, available: 0, held: SEATS, sold: 0 });
     expect(report.holds).toBe(SEATS);
     process.stdout.write(`\nbooking race: ${REQUESTS} reserve jobs for ${SEATS} seats finished in ${elapsedMs} ms\n`);
+  }, 180_000);
+
+  it(`${STALE_RACE_REQUESTS} best-available fans against a stale seat-map cache: exactly ${SEATS} seats held, each by one hold (read from DynamoDB)`, async () => {
+    const eventId = uniqueEventId('race-stale');
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: SEATS } }));
+    await fixture.seatMap.seats(eventId);
+    const requestedAt = fixture.store.clock();
+    // A quarter of the seats are taken behind the cache's back, so the race starts from a stale map.
+    const early: ReserveJob[] = Array.from({ length: Math.floor(SEATS / 4) }, (_, index) => ({
+      holdId: holdIdFor(eventId, `early-${index}`, 'race'),
+      eventId,
+      fanId: `early-${index}`,
+      request: { seats: [{ section: 'A', row: '1', number: index * 2 + 1 }] },
+      requestedAt,
+      holdTtlMs: 600_000,
+    }));
+    for (const job of early) expect(await reserveHold({ store: fixture.store, redis: fixture.redis, keyPrefix: fixture.keyPrefix }, job)).toMatchObject({ outcome: 'held' });
+    const jobs: ReserveJob[] = Array.from({ length: STALE_RACE_REQUESTS }, (_, index) => ({
+      holdId: holdIdFor(eventId, `fan-${index}`, 'race'),
+      eventId,
+      fanId: `fan-${index}`,
+      request: { section: 'A', quantity: 1 },
+      requestedAt,
+      holdTtlMs: 600_000,
+    }));
+    await Promise.all(jobs.map((job) => fixture.queues.enqueueReserve(job)));
+    await waitForJobs(fixture.queues, eventId, STALE_RACE_REQUESTS, 170_000);
+
+    const results = await jobResults(fixture.queues, jobs);
+    const held = results.filter((result) => result.outcome === 'held');
+    expect(held).toHaveLength(SEATS - early.length);
+    expect(results.filter((result) => result.outcome !== 'held').every((result) => result.outcome === 'rejected' && result.reason === 'unavailable')).toBe(true);
+
+    // The database itself: every seat HELD, by distinct holds, each one a hold we answered "held".
+    const seats = (await fixture.dynamo.doc.send(
+      new QueryCommand({ TableName: fixture.store.tables.inventory, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seat)', ExpressionAttributeValues: { ':pk': eventPk(eventId), ':seat': SEAT_SK_PREFIX }, ConsistentRead: true }),
+    )).Items as SeatItem[];
+    expect(seats.every((seat) => seat.status === 'HELD')).toBe(true);
+    expect(new Set(seats.map((seat) => seat.holdId)).size).toBe(SEATS);
+    const answered = new Set([...early.map((job) => job.holdId), ...held.map((result) => (result.outcome === 'held' ? result.holdId : ''))]);
+    expect(seats.every((seat) => answered.has(seat.holdId!))).toBe(true);
+    const report = await auditEvent(fixture.store, eventId);
+    expect(report.violations).toEqual([]);
+    expect(report.holds).toBe(SEATS);
   }, 180_000);
 });

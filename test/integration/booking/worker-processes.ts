@@ -28,7 +28,7 @@ export async function forkBookingWorker(fixture: BookingFixture, options: Worker
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('booking worker did not report ready within 15 s')), 15_000);
+    const timer = setTimeout(() => reject(new Error('booking worker did not report ready within 30 s')), 30_000);
     child.once('message', (message) => {
       clearTimeout(timer);
       if (message === 'ready') resolve();

@@ -81,10 +81,75 @@ describe('catalog and organizer roles over HTTP (real MariaDB, Redis and DynamoD
     expect((await http(stats)).status).toBe(401);
   });
 
+  it('keeps each organization to its own events: no publishing or editing the other one\'s, no events on its venues', async () => {
+    const owner = await signedIn(true);
+    const rival = await signedIn(true);
+    const ownerVenue = await http(`${stack.apiUrl}/api/organizations/${owner.organizationId}/venues`, { method: 'POST', token: owner.token, body: { name: 'Hall', city: 'Porto', layout } });
+    const rivalVenue = await http(`${stack.apiUrl}/api/organizations/${rival.organizationId}/venues`, { method: 'POST', token: rival.token, body: { name: 'Shed', city: 'Braga', layout } });
+    const eventId = (await http(`${stack.apiUrl}/api/organizations/${owner.organizationId}/events`, { method: 'POST', token: owner.token, body: eventBody(ownerVenue.body!.id) })).body!.id as string;
+
+    const patched = await http(`${stack.apiUrl}/api/events/${eventId}`, { method: 'PATCH', token: rival.token, body: { name: 'Hijacked' } });
+    expect(patched).toMatchObject({ status: 403, body: { type: 'https://corral.dev/problems/forbidden' } });
+    expect(patched.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect((await http(`${stack.apiUrl}/api/events/${eventId}/publish`, { method: 'POST', token: rival.token })).status).toBe(403);
+    expect((await http(`${stack.apiUrl}/api/organizations/${owner.organizationId}/events`, { method: 'POST', token: rival.token, body: eventBody(rivalVenue.body!.id) })).status).toBe(403);
+    expect((await http(`${stack.apiUrl}/api/organizations/${owner.organizationId}/events`, { method: 'GET', token: rival.token })).status).toBe(403);
+    // A member of one organization cannot put an event on another's venue, nor move one there.
+    expect((await http(`${stack.apiUrl}/api/organizations/${rival.organizationId}/events`, { method: 'POST', token: rival.token, body: eventBody(ownerVenue.body!.id) })).status).toBe(404);
+    expect((await http(`${stack.apiUrl}/api/events/${eventId}`, { method: 'PATCH', token: owner.token, body: { venueId: rivalVenue.body!.id } })).status).toBe(404);
+
+    // Nothing the rival tried changed the event or its status.
+    const stored = await stack.prisma.event.findUniqueOrThrow({ where: { id: eventId } });
+    expect(stored).toMatchObject({ status: 'draft', venueId: ownerVenue.body!.id });
+    expect(stored.name).not.toBe('Hijacked');
+    expect(await stack.prisma.outboxMessage.count({ where: { messageKey: eventId } })).toBe(0);
+  });
+
+  it('refuses a fan (no organization) any organizer action', async () => {
+    const owner = await signedIn(true);
+    const fan = await signedIn(false);
+    expect((await http(`${stack.apiUrl}/api/sessions/current`, { token: fan.token })).body).toMatchObject({ account: { role: 'fan', memberships: [] } });
+    const venuePath = `${stack.apiUrl}/api/organizations/${owner.organizationId}/venues`;
+    const refused = await http(venuePath, { method: 'POST', token: fan.token, body: { name: 'Fan Hall', city: 'Porto', layout } });
+    expect(refused).toMatchObject({ status: 403, body: { type: 'https://corral.dev/problems/forbidden' } });
+    expect(await stack.prisma.venue.count({ where: { organizationId: owner.organizationId } })).toBe(0);
+
+    const venueId = (await http(venuePath, { method: 'POST', token: owner.token, body: { name: 'Hall', city: 'Porto', layout } })).body!.id as string;
+    expect((await http(`${stack.apiUrl}/api/organizations/${owner.organizationId}/events`, { method: 'POST', token: fan.token, body: eventBody(venueId) })).status).toBe(403);
+    expect((await http(`${venuePath}/${venueId}`, { token: fan.token })).status).toBe(403);
+    const eventId = (await http(`${stack.apiUrl}/api/organizations/${owner.organizationId}/events`, { method: 'POST', token: owner.token, body: eventBody(venueId) })).body!.id as string;
+    expect((await http(`${stack.apiUrl}/api/events/${eventId}/publish`, { method: 'POST', token: fan.token })).status).toBe(403);
+    expect((await http(`${stack.apiUrl}/api/events/${eventId}`, { method: 'PATCH', token: fan.token, body: { name: 'Mine now' } })).status).toBe(403);
+  });
+
+  it('refuses a signed-out session on organizer routes, by header and by cookie', async () => {
+    const email = `org-${randomUUID()}@example.test`;
+    await http(`${stack.apiUrl}/api/accounts`, { method: 'POST', body: { email, password: 'a long enough secret' } });
+    const signIn = await http(`${stack.apiUrl}/api/sessions`, { method: 'POST', body: { email, password: 'a long enough secret' } });
+    const token = signIn.body!.token as string;
+    const cookie = signIn.headers.getSetCookie().find((header) => header.startsWith('corral_session='))!.split(';')[0]!;
+    const organizationId = (await http(`${stack.apiUrl}/api/organizations`, { method: 'POST', token, body: { name: 'Short-lived' } })).body!.id as string;
+    expect((await http(`${stack.apiUrl}/api/organizations/${organizationId}/venues`, { token })).status).toBe(200);
+
+    expect((await http(`${stack.apiUrl}/api/sessions`, { method: 'DELETE', token })).status).toBe(204);
+    for (const credentials of [{ token }, { cookie }]) {
+      const venue = await http(`${stack.apiUrl}/api/organizations/${organizationId}/venues`, { method: 'POST', ...credentials, body: { name: 'Late', city: 'Porto', layout } });
+      expect(venue).toMatchObject({ status: 401, body: { detail: expect.stringMatching(/signed out/) } });
+      expect((await http(`${stack.apiUrl}/api/organizations`, { method: 'POST', ...credentials, body: { name: 'Another' } })).status).toBe(401);
+    }
+    expect(await stack.prisma.venue.count({ where: { organizationId } })).toBe(0);
+    // The public catalog still answers a request that carries the stale cookie.
+    expect((await http(`${stack.apiUrl}/api/events`, { cookie })).status).toBe(200);
+  });
+
   it.each([
     ['a layout with a duplicate seat', 'venue', { name: 'V', city: 'C', layout: { sections: [{ section: 'A', rows: [{ row: '1', seats: [{ number: 1, tier: 't' }, { number: 1, tier: 't' }] }] }] } }, 'layout.sections.0.rows.0.seats.1.number'],
     ['a malformed date', 'event', { startsAt: '1 March 2031' }, 'startsAt'],
     ['a sale opening after the start', 'event', { saleOpensAt: '2031-03-02T00:00:00Z' }, 'saleOpensAt'],
+    ['a layout with a duplicate row', 'venue', { name: 'V', city: 'C', layout: { sections: [{ section: 'A', rows: [{ row: '1', seats: [{ number: 1, tier: 't' }] }, { row: '1', seats: [{ number: 2, tier: 't' }] }] }] } }, 'layout.sections.0.rows.1.row'],
+    ['a layout with a duplicate section', 'venue', { name: 'V', city: 'C', layout: { sections: [{ section: 'A', rows: [{ row: '1', seats: [{ number: 1, tier: 't' }] }] }, { section: 'A', rows: [{ row: '2', seats: [{ number: 1, tier: 't' }] }] }] } }, 'layout.sections.1.section'],
+    ['a date without a time zone', 'event', { saleOpensAt: '2031-02-01T10:00:00' }, 'saleOpensAt'],
+    ['a malformed date in an edit', 'patch', { startsAt: 'next tuesday' }, 'startsAt'],
   ])('answers %s with 400 naming the field', async (_label, kind, body, field) => {
     const { token, organizationId } = await signedIn(true);
     let reply;
@@ -92,9 +157,15 @@ describe('catalog and organizer roles over HTTP (real MariaDB, Redis and DynamoD
       reply = await http(`${stack.apiUrl}/api/organizations/${organizationId}/venues`, { method: 'POST', token, body });
     } else {
       const venue = await http(`${stack.apiUrl}/api/organizations/${organizationId}/venues`, { method: 'POST', token, body: { name: 'V', city: 'C', layout } });
-      reply = await http(`${stack.apiUrl}/api/organizations/${organizationId}/events`, { method: 'POST', token, body: eventBody(venue.body!.id, body) });
+      if (kind === 'event') {
+        reply = await http(`${stack.apiUrl}/api/organizations/${organizationId}/events`, { method: 'POST', token, body: eventBody(venue.body!.id, body) });
+      } else {
+        const eventId = (await http(`${stack.apiUrl}/api/organizations/${organizationId}/events`, { method: 'POST', token, body: eventBody(venue.body!.id) })).body!.id as string;
+        reply = await http(`${stack.apiUrl}/api/events/${eventId}`, { method: 'PATCH', token, body });
+      }
     }
     expect(reply.status).toBe(400);
+    expect(reply.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(reply.body!.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
   });
 });

@@ -1,18 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { createKafka } from '../../../lib/kafka.js';
 import { logger } from '../../../lib/log.js';
-import { createPrisma, type PrismaClient } from '../../../lib/mysql.js';
+import path from 'node:path';
+import mariadb, { type Connection } from 'mariadb';
+import { applyMigrations } from '../../../lib/migrate.js';
+import { createPrisma, mariadbPoolConfig, type PrismaClient } from '../../../lib/mysql.js';
 import { MysqlOutboxRelay } from '../../../workers/relay/mysql-outbox-relay.js';
-import { config } from '../platform-env.js';
+import { config, uniqueName } from '../platform-env.js';
 
 describe('MySQL outbox relay (real MariaDB and Kafka)', () => {
   let prisma: PrismaClient;
+  let admin: Connection;
   const kafka = createKafka(config, logger());
+  // A database of its own: any other relay running against the shared one (other suites start
+  // relay roles) would publish these rows too and blur what this relay did.
+  const database = uniqueName('corral_relay').replace(/-/g, '_');
 
-  beforeAll(() => {
-    prisma = createPrisma(config.DATABASE_URL);
+  beforeAll(async () => {
+    admin = await mariadb.createConnection(mariadbPoolConfig(config.DATABASE_URL));
+    await admin.query(`CREATE DATABASE \`${database}\``);
+    const url = new URL(config.DATABASE_URL);
+    url.pathname = `/${database}`;
+    await applyMigrations(url.toString(), path.resolve('prisma/migrations'));
+    prisma = createPrisma(url.toString());
   });
-  afterAll(() => prisma.$disconnect());
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    await admin.end();
+  });
 
   it('delivers every outbox message to its topic keyed by event, and marks it published', async () => {
     const eventId = randomUUID();

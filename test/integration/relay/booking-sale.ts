@@ -1,0 +1,109 @@
+// Real-booking fixture for the relay suites: an event's seats in DynamoDB tables of its own (unique
+// prefix), holds made by the booking code (reserveHold) and confirmed by it (confirmHold), and a
+// Kafka collector that keeps the messages of that one event from the real booking topics.
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import type { Kafka } from 'kafkajs';
+import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../../../lib/dynamo.js';
+import { createRedis, type Redis } from '../../../lib/redis.js';
+import { bookingStore, type BookingStore } from '../../../workers/booking/booking-store.js';
+import { confirmHold } from '../../../workers/booking/hold-confirm.js';
+import { TEST_CARDS, TestPaymentProvider } from '../../../workers/booking/payments.js';
+import { reserveHold } from '../../../workers/booking/reserve-hold.js';
+import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { config } from '../platform-env.js';
+
+export const SEAT_PRICE_CENTS = 5_000;
+
+export interface BookingSale {
+  eventId: string;
+  tablePrefix: string;
+  dynamo: DynamoClients;
+  store: BookingStore;
+  /** Holds seat A/1/<seatNumber> for a fan of its own through reserveHold; returns the hold id. */
+  hold(seatNumber: number): Promise<{ holdId: string; fanId: string }>;
+  /** Confirms through confirmHold with an approving test card. */
+  confirm(hold: { holdId: string; fanId: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createBookingSale(label: string, seats: number): Promise<BookingSale> {
+  const run = randomUUID().slice(0, 8);
+  const tablePrefix = `test-${label}-${run}-`;
+  const eventId = `${label}-${run}`;
+  const dynamo = createDynamo(config);
+  await ensureTables(dynamo.client, tablePrefix);
+  const store = bookingStore(dynamo.doc, tablePrefix);
+  const redis: Redis = createRedis(config.REDIS_URL);
+  const payments = new TestPaymentProvider();
+  const layout = { sections: [{ section: 'A', rows: [{ row: '1', seats: Array.from({ length: seats }, (_, index) => ({ number: index + 1, tier: 'standard' })) }] }] };
+  await provisionSeats(store, eventId, layout, { standard: SEAT_PRICE_CENTS });
+  const context = { store, redis, keyPrefix: `test:${label}-${run}:` };
+
+  return {
+    eventId,
+    tablePrefix,
+    dynamo,
+    store,
+    async hold(seatNumber) {
+      const holdId = `h_${randomUUID().replaceAll('-', '')}`;
+      const fanId = `fan-${seatNumber}-${run}`;
+      const result = await reserveHold(context, {
+        holdId,
+        eventId,
+        fanId,
+        request: { seats: [{ section: 'A', row: '1', number: seatNumber }] },
+        requestedAt: Date.now(),
+        holdTtlMs: 600_000,
+      });
+      if (result.outcome !== 'held') throw new Error(`hold of seat ${seatNumber} was ${result.outcome}: ${JSON.stringify(result)}`);
+      return { holdId, fanId };
+    },
+    async confirm({ holdId, fanId }) {
+      const outcome = await confirmHold(store, payments, eventId, holdId, fanId, TEST_CARDS.approve);
+      if (outcome.outcome !== 'confirmed') throw new Error(`confirmation of ${holdId} was ${JSON.stringify(outcome)}`);
+    },
+    async close() {
+      for (const table of Object.values(tableNames(tablePrefix))) await dynamo.client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+      dynamo.client.destroy();
+      redis.disconnect();
+    },
+  };
+}
+
+export interface KafkaEnvelope {
+  id: string;
+  type: string;
+  version: number;
+  time: string;
+  eventId: string;
+  data: Record<string, unknown>;
+}
+
+/** Every message keyed by `eventId` on the topics, read from the beginning by a group of its own. */
+export async function collectEventMessages(kafka: Kafka, topics: string[], eventId: string) {
+  const received: Array<{ topic: string; message: KafkaEnvelope }> = [];
+  const consumer = kafka.consumer({ groupId: `test-collector-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      if (message.key?.toString() !== eventId || !message.value) return;
+      received.push({ topic, message: JSON.parse(message.value.toString()) as KafkaEnvelope });
+    },
+  });
+  return {
+    received,
+    /** Distinct message ids seen on one topic. */
+    distinctIds: (topic: string) => new Set(received.filter((entry) => entry.topic === topic).map((entry) => entry.message.id)),
+    stop: () => consumer.disconnect(),
+  };
+}
+
+export async function waitFor(what: string, timeoutMs: number, condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
