@@ -2,14 +2,25 @@
 import type { ReserveJob, ReserveResult } from '../../../workers/booking/booking-jobs.js';
 import type { BookingQueues } from '../../../workers/booking/booking-queues.js';
 
-export async function waitForJobs(queues: BookingQueues, eventId: string, count: number, timeoutMs: number): Promise<void> {
-  const queue = queues.queueFor(eventId);
+/**
+ * Waits until at least `count` of these jobs have finished (completed or failed). It looks at the
+ * jobs themselves, not at the queue's totals: a partition queue is shared by every event that
+ * hashes to it, so its counts include other tests' jobs.
+ */
+export async function waitForJobs(queues: BookingQueues, jobs: readonly ReserveJob[], count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const pending = new Set(jobs.map((job) => job.holdId));
+  const eventOf = new Map(jobs.map((job) => [job.holdId, job.eventId]));
   for (;;) {
-    const counts = await queue.getJobCounts('completed', 'failed');
-    if ((counts.completed ?? 0) + (counts.failed ?? 0) >= count) return;
-    if (Date.now() > deadline) throw new Error(`only ${JSON.stringify(counts)} of ${count} jobs finished in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const holdId of [...pending]) {
+      const job = await queues.reserveJob(eventOf.get(holdId)!, holdId);
+      const state = job ? await job.getState() : 'unknown';
+      if (state === 'completed' || state === 'failed') pending.delete(holdId);
+    }
+    const finished = jobs.length - pending.size;
+    if (finished >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${finished} of ${count} jobs finished in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

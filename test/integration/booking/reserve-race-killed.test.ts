@@ -45,14 +45,14 @@ describe('reserve race with worker processes SIGKILLed mid-run (real Redis and D
     let killsWhileActive = 0;
     for (let round = 1; round <= KILL_ROUNDS; round += 1) {
       // Kill at 15%, 30%, 45% of the jobs done: the middle of the run, with jobs in flight.
-      await waitForJobs(fixture.queues, eventId, Math.floor((REQUESTS * round * 15) / 100), 60_000);
+      await waitForJobs(fixture.queues, jobs, Math.floor((REQUESTS * round * 15) / 100), 60_000);
       const victim = children[round % WORKERS]!;
       if (((await queue.getJobCounts('active')).active ?? 0) > 0) killsWhileActive += 1;
       await killWorker(victim, 'SIGKILL');
       expect(victim.signalCode).toBe('SIGKILL');
       children[round % WORKERS] = await forkBookingWorker(fixture, worker);
     }
-    await waitForJobs(fixture.queues, eventId, REQUESTS, 150_000);
+    await waitForJobs(fixture.queues, jobs, REQUESTS, 150_000);
     expect(killsWhileActive).toBeGreaterThan(0);
 
     // What each fan would read at GET /api/holds/:id: a final answer for every acknowledged request.

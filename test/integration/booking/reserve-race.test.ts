@@ -37,7 +37,7 @@ describe('reserve race through BullMQ workers (real Redis and DynamoDB)', () => 
     }));
     const started = Date.now();
     await Promise.all(jobs.map((job) => fixture.queues.enqueueReserve(job)));
-    await waitForJobs(fixture.queues, eventId, REQUESTS, 170_000);
+    await waitForJobs(fixture.queues, jobs, REQUESTS, 170_000);
     const elapsedMs = Date.now() - started;
 
     const results = await jobResults(fixture.queues, jobs);
@@ -78,7 +78,7 @@ describe('reserve race through BullMQ workers (real Redis and DynamoDB)', () => 
       holdTtlMs: 600_000,
     }));
     await Promise.all(jobs.map((job) => fixture.queues.enqueueReserve(job)));
-    await waitForJobs(fixture.queues, eventId, STALE_RACE_REQUESTS, 170_000);
+    await waitForJobs(fixture.queues, jobs, STALE_RACE_REQUESTS, 170_000);
 
     const results = await jobResults(fixture.queues, jobs);
     const held = results.filter((result) => result.outcome === 'held');
