@@ -15,6 +15,7 @@ import { logger } from '../../lib/log.js';
 import { Platform } from '../../lib/platform.js';
 import type { RunningRole } from '../../lib/role.js';
 import { startRoles, stopRoles } from '../../roles.js';
+import { bookingRedisKeys } from '../../workers/booking/booking-keys.js';
 import { bookingStore } from '../../workers/booking/booking-store.js';
 import { provisionSeats } from '../../workers/booking/seat-provisioning.js';
 
@@ -30,8 +31,21 @@ export interface E2eStack {
   organizerToken: string;
   browser: Browser;
   newEventId(label: string): string;
-  /** A room (open, rate 0 so fans wait until the organizer acts) and a grid of seats. */
-  setUpEvent(eventId: string, seats: { sections: string[]; rows: number; seatsPerRow: number }): Promise<void>;
+  /**
+   * A room (rate 0 so fans wait until the organizer acts) and a grid of seats. Open at once, or with
+   * `opensInMs` in the pre-queue until the admission ticker opens it.
+   */
+  setUpEvent(eventId: string, seats: { sections: string[]; rows: number; seatsPerRow: number }, options?: { opensInMs?: number; admissionRatePerMinute?: number }): Promise<void>;
+  /**
+   * Writes the event's hold TTL straight into its booking settings hash, below the organizer API's
+   * 30-second floor, so a test can watch a hold expire in seconds.
+   */
+  setHoldTtlSeconds(eventId: string, seconds: number): Promise<void>;
+  /**
+   * An organizer account, its organization, a venue and a published event, all through the api
+   * role's HTTP API as the organizer would; publishing provisions the seats and the waiting room.
+   */
+  publishCatalogEvent(label: string): Promise<{ eventId: string; name: string; email: string; password: string }>;
   organizer(eventId: string, action: string, body?: object): Promise<Record<string, unknown>>;
   phone(): Promise<BrowserContext>;
   desktop(): Promise<BrowserContext>;
@@ -112,11 +126,49 @@ export async function startE2eStack(): Promise<E2eStack> {
     organizerToken,
     browser,
     newEventId: (label) => `e2e-${label}-${id}`,
-    async setUpEvent(eventId, seats) {
-      await organizer(eventId, 'room', { opensAt: Date.now() - 1000, admissionRatePerMinute: 0, maxActiveShoppers: 100, passTtlSeconds: 900 });
-      await organizer(eventId, 'open');
+    async setUpEvent(eventId, seats, options = {}) {
+      const opensAt = Date.now() + (options.opensInMs ?? -1000);
+      await organizer(eventId, 'room', { opensAt, admissionRatePerMinute: options.admissionRatePerMinute ?? 0, maxActiveShoppers: 100, passTtlSeconds: 900 });
+      if (options.opensInMs === undefined) await organizer(eventId, 'open');
       const layout = gridLayout(seats.sections, seats.rows, seats.seatsPerRow, () => 'std');
       await provisionSeats(store, eventId, layout, { std: 4500 });
+    },
+    async setHoldTtlSeconds(eventId, seconds) {
+      await platform.redis().hset(bookingRedisKeys(`e2e-${id}:`, eventId).settings, 'holdTtlSeconds', String(seconds));
+    },
+    async publishCatalogEvent(label) {
+      const email = `organizer-${label}-${id}@e2e.test`;
+      const password = `e2e-password-${id}`;
+      const call = async <T>(method: string, path: string, body: object, token?: string): Promise<T> => {
+        const response = await fetch(`${apiUrl}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify(body),
+        });
+        const reply = (await response.json()) as T;
+        if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(reply)}`);
+        return reply;
+      };
+      await call('POST', '/api/accounts', { email, password, displayName: `Organizer ${label}` });
+      const { token } = await call<{ token: string }>('POST', '/api/sessions', { email, password });
+      const organization = await call<{ id: string }>('POST', '/api/organizations', { name: `E2E ${label} ${id}` }, token);
+      const venue = await call<{ id: string }>('POST', `/api/organizations/${organization.id}/venues`, { name: `E2E Hall ${id}`, city: 'Lisbon', layout: gridLayout(['A'], 2, 10, () => 'std') }, token);
+      const name = `E2E ${label} night ${id}`;
+      const event = await call<{ id: string }>(
+        'POST',
+        `/api/organizations/${organization.id}/events`,
+        {
+          venueId: venue.id,
+          name,
+          category: 'concert',
+          startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          saleOpensAt: new Date(Date.now() - 60_000).toISOString(),
+          priceTiers: [{ code: 'std', name: 'Standard', priceCents: 4500, currency: 'EUR' }],
+        },
+        token,
+      );
+      await call('POST', `/api/events/${event.id}/publish`, {}, token);
+      return { eventId: event.id, name, email, password };
     },
     organizer,
     phone: () => newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true }),

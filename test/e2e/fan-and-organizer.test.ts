@@ -1,6 +1,6 @@
 // Browser tests of the fan and organizer pages against the real roles (Chromium via playwright-core).
 // Each scenario uses its own event; screenshots of every page land in test-results/e2e/.
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { startE2eStack, type E2eStack } from './e2e-stack.js';
 
 let stack: E2eStack;
@@ -20,6 +20,7 @@ async function seatCounts(eventId: string): Promise<{ held: number; sold: number
 
 async function openDashboard(page: Page, eventId: string): Promise<void> {
   await page.goto(`/organizer/events/${eventId}`);
+  await page.getByText('Or use an organizer token').click();
   await page.getByLabel('Organizer token').fill(stack.organizerToken);
   await page.getByTestId('stat-waiting').waitFor();
 }
@@ -29,6 +30,47 @@ async function joinFromEventPage(page: Page, eventId: string): Promise<void> {
   await page.getByRole('button', { name: 'Join the queue' }).click();
   await page.waitForURL(`**/events/${eventId}/queue`);
   await page.getByTestId('queue-number').waitFor();
+}
+
+const focusedSeat = (page: Page) => page.evaluate<string | null>("document.activeElement?.getAttribute('data-seat') ?? null");
+
+/** Joins from the event page and lets everyone in: the fan lands on the seat map. */
+async function admitFan(page: Page, eventId: string): Promise<void> {
+  await joinFromEventPage(page, eventId);
+  await stack.organizer(eventId, 'rate', { admissionRatePerMinute: 600 });
+  await page.waitForURL(`**/events/${eventId}/seats`, { timeout: 15_000 });
+}
+
+/**
+ * Lets a test cut the page's Socket.IO connection (WebSocket and engine.io long-polling alike) and
+ * keep it cut, while the page's plain HTTP calls (GET /queue/status) still go through.
+ */
+async function socketSwitch(context: BrowserContext): Promise<{ drop(): Promise<void>; restore(): void }> {
+  let blocked = false;
+  const open = new Set<WebSocketRoute>();
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (blocked) return void ws.close();
+    const server = ws.connectToServer();
+    open.add(ws);
+    ws.onClose(() => {
+      open.delete(ws);
+      void server.close().catch(() => undefined);
+    });
+  });
+  await context.route(/\/socket\.io\//, (route) => (blocked ? route.abort('connectionrefused') : route.continue()));
+  return {
+    async drop() {
+      // Engine.io connects by long-polling and then upgrades; a poll already in flight would outlive
+      // the block for a whole ping interval, so drop only once the WebSocket carries the connection.
+      for (const deadline = Date.now() + 10_000; open.size === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (open.size === 0) throw new Error('the page never upgraded to a WebSocket');
+      blocked = true;
+      for (const ws of [...open]) await ws.close({ code: 1006, reason: 'test drops the connection' }).catch(() => ws.close());
+    },
+    restore() {
+      blocked = false;
+    },
+  };
 }
 
 test('a fan joins, waits, is admitted when the organizer raises the rate, picks seats, pays and sees the booking', async () => {
@@ -132,4 +174,149 @@ test('sold out reaches fans who are still waiting', async () => {
   expect(await fan.getByRole('heading', { level: 1 }).textContent()).toBe('Sold out');
   await stack.screenshot(fan, 'c1-sold-out-waiting');
   await stack.screenshot(organizer, 'c2-dashboard-sold-out');
+}, 60_000);
+
+test('a dropped Socket.IO connection: the waiting page keeps updating by polling and reconnects', async () => {
+  const eventId = stack.newEventId('drop');
+  await stack.setUpEvent(eventId, { sections: ['A'], rows: 1, seatsPerRow: 4 });
+  const context = await stack.phone();
+  const socket = await socketSwitch(context);
+  const fan = await context.newPage();
+  await joinFromEventPage(fan, eventId);
+  await fan.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+
+  await socket.drop();
+  await fan.getByTestId('connection').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: 5_000 });
+  // Only GET /queue/status can tell the page now.
+  const statusPolls: string[] = [];
+  fan.on('request', (request) => {
+    if (request.url().includes('/queue/status')) statusPolls.push(request.url());
+  });
+  await stack.organizer(eventId, 'pause');
+  await fan.getByTestId('state-banner').filter({ hasText: 'paused' }).waitFor({ timeout: 8_000 });
+  expect(statusPolls.length).toBeGreaterThan(0);
+  expect(await fan.getByTestId('connection').textContent()).toContain('Reconnecting');
+  await stack.screenshot(fan, 'd1-waiting-polling');
+
+  socket.restore();
+  await fan.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 12_000 });
+  await stack.organizer(eventId, 'resume');
+  await stack.organizer(eventId, 'rate', { admissionRatePerMinute: 600 });
+  await fan.waitForURL(`**/events/${eventId}/seats`, { timeout: 15_000 });
+}, 60_000);
+
+test('before the sale opens a fan sees the countdown in the pre-queue, then gets a number when it opens', async () => {
+  const eventId = stack.newEventId('prequeue');
+  await stack.setUpEvent(eventId, { sections: ['A'], rows: 1, seatsPerRow: 4 }, { opensInMs: 7_000 });
+  const fan = await (await stack.phone()).newPage();
+  await fan.goto(`/events/${eventId}`);
+  await fan.getByTestId('room-state').filter({ hasText: 'has not opened yet' }).waitFor();
+  await fan.getByRole('button', { name: 'Join the queue' }).click();
+  await fan.waitForURL(`**/events/${eventId}/queue`);
+  await fan.getByTestId('state-banner').filter({ hasText: 'pre-queue' }).waitFor();
+  const countdown = fan.getByTestId('opens-countdown');
+  await countdown.waitFor();
+  expect(await countdown.textContent()).toMatch(/^00:0[1-7]$/);
+  expect(await fan.getByTestId('queue-number').count()).toBe(0);
+  await stack.screenshot(fan, 'e1-prequeue-countdown');
+
+  await fan.getByTestId('queue-number').waitFor({ timeout: 15_000 });
+  expect(await fan.getByTestId('queue-number').textContent()).toBe('1');
+  expect(await fan.getByTestId('state-banner').count()).toBe(0);
+  await stack.screenshot(fan, 'e2-prequeue-numbered');
+}, 60_000);
+
+test('a hold that runs out tells the fan it expired and the seats go back on sale', async () => {
+  const eventId = stack.newEventId('expiry');
+  await stack.setUpEvent(eventId, { sections: ['A'], rows: 1, seatsPerRow: 4 });
+  await stack.setHoldTtlSeconds(eventId, 4);
+  const fan = await (await stack.phone()).newPage();
+  await admitFan(fan, eventId);
+  await fan.locator('[data-seat="A#1#2"][data-state="available"]').click();
+  await fan.getByRole('button', { name: 'Hold 1 selected seat' }).click();
+  await fan.getByTestId('hold').waitFor();
+  expect(await fan.getByTestId('hold-countdown').textContent()).toMatch(/^00:0[0-5]$/);
+
+  await fan.getByTestId('shop-notice').filter({ hasText: 'Your hold expired' }).waitFor({ timeout: 10_000 });
+  expect(await fan.getByTestId('hold').count()).toBe(0);
+  await stack.screenshot(fan, 'f1-hold-expired');
+  // The expiry worker hands the seat back; the map shows it again.
+  await fan.locator('[data-seat="A#1#2"][data-state="available"]').waitFor({ timeout: 10_000 });
+  expect((await seatCounts(eventId)).held).toBe(0);
+}, 60_000);
+
+test('on a phone, rows of 30 seats stay usable: every seat reachable by touch and keyboard, no page-wide scroll', async () => {
+  const eventId = stack.newEventId('wide');
+  await stack.setUpEvent(eventId, { sections: ['A'], rows: 3, seatsPerRow: 30 });
+  const fan = await (await stack.phone()).newPage();
+  await admitFan(fan, eventId);
+  await fan.locator('[data-seat="A#3#30"]').waitFor();
+  await stack.screenshot(fan, 'g1-phone-wide-rows');
+
+  // The page itself never scrolls sideways; only the seat map does, and it says so.
+  expect(await fan.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+  await fan.getByTestId('seat-scroll-hint').waitFor();
+  for (const box of await fan.locator('button.seat').evaluateAll((seats) => seats.map((seat) => seat.getBoundingClientRect()))) {
+    expect(box.width).toBeGreaterThanOrEqual(24);
+    expect(box.height).toBeGreaterThanOrEqual(24);
+  }
+
+  // Keyboard: arrows move along a row and between rows; the focused seat scrolls into view.
+  await fan.locator('[data-seat="A#1#1"]').focus();
+  await fan.keyboard.press('End');
+  await fan.keyboard.press('ArrowDown');
+  expect(await focusedSeat(fan)).toBe('A#2#30');
+  await fan.keyboard.press('Space');
+  expect(await fan.locator('[data-seat="A#2#30"]').getAttribute('aria-pressed')).toBe('true');
+  await fan.keyboard.press('ArrowLeft');
+  expect(await focusedSeat(fan)).toBe('A#2#29');
+  const seat30 = await fan.locator('[data-seat="A#2#30"]').boundingBox();
+  expect(seat30!.x + seat30!.width).toBeLessThanOrEqual(390);
+  await stack.screenshot(fan, 'g2-phone-wide-rows-seat-30');
+
+  // Touch: the scroll buttons bring the far end of the rows into view.
+  await fan.getByRole('button', { name: 'Scroll the seat map left' }).click();
+  await fan.getByRole('button', { name: 'Scroll the seat map right' }).click();
+  await fan.locator('[data-seat="A#3#30"]').click();
+  expect(await fan.getByRole('button', { name: 'Hold 2 selected seats' }).isEnabled()).toBe(true);
+}, 60_000);
+
+test('an organizer signs in with email and password and runs their event; fans find it by name on the home page', async () => {
+  const event = await stack.publishCatalogEvent('gala');
+  const organizer = await (await stack.desktop()).newPage();
+  await organizer.goto('/organizer');
+  await organizer.getByLabel('Email').fill(event.email);
+  await organizer.getByLabel('Password').fill(event.password);
+  await organizer.getByRole('button', { name: 'Sign in' }).click();
+  await organizer.getByTestId('signed-in-as').waitFor();
+  await organizer.getByRole('link', { name: event.name }).click();
+  await organizer.waitForURL(`**/organizer/events/${event.eventId}`);
+  // The session cookie of the api's host reaches the admission role: no token was pasted.
+  await organizer.getByTestId('stat-waiting').waitFor();
+  expect(await organizer.getByLabel('Organizer token').inputValue()).toBe('');
+  expect(await organizer.getByRole('heading', { level: 1 }).textContent()).toBe(event.name);
+  // A published sale lets fans in at the default rate; hold them so the dashboard shows one waiting.
+  await organizer.getByLabel('Admission rate (fans per minute)').fill('0');
+  await organizer.getByRole('button', { name: 'Set rate' }).click();
+  await organizer.getByTestId('control-message').filter({ hasText: 'done' }).waitFor();
+  await stack.screenshot(organizer, 'h1-organizer-signed-in');
+
+  const fan = await (await stack.phone()).newPage();
+  await fan.goto('/');
+  await fan.getByTestId('event-list').waitFor();
+  await stack.screenshot(fan, 'h2-home-catalog');
+  await fan.getByRole('link', { name: event.name }).click();
+  await fan.waitForURL(`**/events/${event.eventId}`);
+  await fan.getByRole('heading', { level: 1, name: event.name }).waitFor();
+  await fan.getByRole('button', { name: 'Join the queue' }).click();
+  await fan.waitForURL(`**/events/${event.eventId}/queue`);
+  await fan.getByText(`Waiting room · ${event.name}`).waitFor();
+  await organizer.getByTestId('stat-waiting').filter({ hasText: /^1$/ }).waitFor();
+
+  await organizer.getByLabel('Admission rate (fans per minute)').fill('600');
+  await organizer.getByRole('button', { name: 'Set rate' }).click();
+  await organizer.getByTestId('control-message').filter({ hasText: 'set to 600' }).waitFor();
+  await fan.waitForURL(`**/events/${event.eventId}/seats`, { timeout: 15_000 });
+  await fan.getByText(`Choose seats · ${event.name}`).waitFor();
+  await stack.screenshot(fan, 'h3-seats-with-name');
 }, 60_000);

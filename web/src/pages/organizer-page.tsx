@@ -1,9 +1,11 @@
 // The organizer's live dashboard for one event: waiting, serving, admissions per minute, active
 // shoppers (stats polled every second) and seats held and sold, as numbers and small charts; and the
-// controls: admission rate, pause, resume, close, open, sold out. Auth is a pasted organizer token
-// until organizer sessions land.
-import { useState, type FormEvent } from 'react';
+// controls: admission rate, pause, resume, close, open, sold out. Auth is the organizer's session
+// (signed in here; a cookie the admission role also receives), or a pasted ops organizer token.
+import { useEffect, useState, type FormEvent } from 'react';
+import { OrganizerSignIn, useOrganizerAccount } from '../components/organizer-sign-in';
 import { Sparkline } from '../components/sparkline';
+import { useEventName } from '../event-name';
 import type { SeatMapSummary } from '../components/seat-map';
 import { formatCount } from '../format';
 import { ApiProblem, problemMessage, requestJson } from '../http';
@@ -39,13 +41,20 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
   const [rate, setRate] = useState('');
   const [confirmingClose, setConfirmingClose] = useState(false);
   const [pending, setPending] = useState(false);
+  const [account, setAccount] = useOrganizerAccount();
+  // The same page follows links between events: the field shows the event on screen.
+  useEffect(() => setEventField(eventId), [eventId]);
+  const eventName = useEventName(eventId);
   const base = `${config.admissionUrl}/api/organizer/events/${encodeURIComponent(eventId)}`;
-  const active = eventId !== '' && token !== '';
+  const signedIn = account !== undefined && account !== null;
+  const active = eventId !== '' && (token !== '' || signedIn);
+  // A pasted token wins (the roles read Bearer before the cookie); the session cookie always rides along.
+  const auth = { token: token === '' ? undefined : token, credentials: true };
 
   usePolling(
     async () => {
       try {
-        const next = await requestJson<RoomStats>(`${base}/stats`, { token });
+        const next = await requestJson<RoomStats>(`${base}/stats`, auth);
         setStats(next);
         setError(undefined);
         setHistory((previous) => ({
@@ -58,8 +67,12 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
       } catch (problem) {
         setError(
           problem instanceof ApiProblem && problem.status === 401
-            ? 'The organizer token is missing, invalid or expired. Paste a fresh one (node dist/scripts/organizer-token.js <orgId>).'
-            : problem instanceof ApiProblem && problem.status === 404
+            ? token === ''
+              ? 'Your session has ended. Sign in again.'
+              : 'The organizer token is missing, invalid or expired. Paste a fresh one (node dist/scripts/organizer-token.js <orgId>).'
+            : problem instanceof ApiProblem && problem.status === 403
+              ? `Your account is not an organizer of ${eventName}'s organization.`
+              : problem instanceof ApiProblem && problem.status === 404
               ? `No waiting room is configured for event ${eventId}.`
               : problemMessage(problem),
         );
@@ -67,7 +80,7 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
     },
     1000,
     active,
-    `${eventId}|${token}`,
+    `${eventId}|${token}|${account?.id ?? ''}`,
   );
 
   usePolling(
@@ -95,7 +108,7 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
     setPending(true);
     setMessage(undefined);
     try {
-      await requestJson(`${base}/${path}`, { method: 'POST', token, body });
+      await requestJson(`${base}/${path}`, { method: 'POST', ...auth, body });
       setMessage(`${label}: done. It takes effect on the next tick.`);
     } catch (problem) {
       setMessage(`${label} failed: ${problemMessage(problem)}`);
@@ -122,11 +135,18 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
   return (
     <section className="stack organizer">
       <p className="eyebrow">Organizer dashboard</p>
-      <h1>{eventId === '' ? 'Choose an event' : eventId}</h1>
+      <h1>{eventId === '' ? 'Choose an event' : eventName}</h1>
+      {eventId !== '' && eventName !== eventId && <p className="muted">Event id <code>{eventId}</code></p>}
+      <OrganizerSignIn account={account} onChange={setAccount} />
       <form className="stack card" onSubmit={openEvent}>
-        <label htmlFor="organizer-token">Organizer token</label>
-        <textarea id="organizer-token" rows={2} value={token} onChange={(e) => saveToken(e.target.value)} spellCheck={false} autoComplete="off" aria-describedby="token-hint" />
-        <p id="token-hint" className="muted">Kept in this browser only. Get one with <code>node dist/scripts/organizer-token.js &lt;orgId&gt;</code>.</p>
+        <details open={token !== '' || undefined}>
+          <summary>Or use an organizer token</summary>
+          <div className="stack">
+            <label htmlFor="organizer-token">Organizer token</label>
+            <textarea id="organizer-token" rows={2} value={token} onChange={(e) => saveToken(e.target.value)} spellCheck={false} autoComplete="off" aria-describedby="token-hint" />
+            <p id="token-hint" className="muted">Kept in this browser only. Get one with <code>node dist/scripts/organizer-token.js &lt;orgId&gt;</code>.</p>
+          </div>
+        </details>
         <label htmlFor="organizer-event">Event id</label>
         <div className="row">
           <input id="organizer-event" value={eventField} onChange={(e) => setEventField(e.target.value)} required autoComplete="off" />

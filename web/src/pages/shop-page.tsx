@@ -2,6 +2,7 @@
 // hold (202 + polling GET /api/holds/:id), its countdown, payment with a test card, and the booking.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { SeatLegend, SeatMap, seatKey, type SeatMapSummary, type SeatView, type SectionSeats } from '../components/seat-map';
+import { useEventName } from '../event-name';
 import { releaseShoppingSession } from '../fan-actions';
 import { loadFanSession, saveFanSession, type FanSession, type SeatLabel } from '../fan-session';
 import { formatClock, formatMoney, seatName } from '../format';
@@ -39,6 +40,7 @@ export function ShopPage({ eventId, config }: { eventId: string; config: WebConf
   const [notice, setNotice] = useState<Notice>();
   const [card, setCard] = useState('');
   const now = useNow(1000);
+  const eventName = useEventName(eventId);
   const eventPath = `/api/events/${encodeURIComponent(eventId)}`;
   const noticeRef = useRef<HTMLDivElement>(null);
   const pass = session.pass ?? '';
@@ -87,7 +89,7 @@ export function ShopPage({ eventId, config }: { eventId: string; config: WebConf
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [hold, secondsLeft <= 0]);
 
-  if (session.booking) return <BookingView eventId={eventId} booking={session.booking} />;
+  if (session.booking) return <BookingView eventName={eventName} booking={session.booking} />;
   if (session.pass === undefined) {
     return (
       <section className="stack">
@@ -226,7 +228,7 @@ export function ShopPage({ eventId, config }: { eventId: string; config: WebConf
 
   return (
     <section className="stack shop">
-      <p className="eyebrow">Choose seats · {eventId}</p>
+      <p className="eyebrow">Choose seats · {eventName}</p>
       <h1>{hold ? 'Your seats are held' : 'Pick your seats'}</h1>
       {passSecondsLeft !== null && (
         <p className="muted" data-testid="pass-countdown">
@@ -358,10 +360,10 @@ function holdProblemText(error: unknown): string {
   return problemMessage(error);
 }
 
-function BookingView({ eventId, booking }: { eventId: string; booking: NonNullable<FanSession['booking']> }) {
+function BookingView({ eventName, booking }: { eventName: string; booking: NonNullable<FanSession['booking']> }) {
   return (
     <section className="stack" data-testid="booking">
-      <p className="eyebrow">Booking confirmed · {eventId}</p>
+      <p className="eyebrow">Booking confirmed · {eventName}</p>
       <h1>You’re going!</h1>
       <div className="card">
         <p>

@@ -2,12 +2,14 @@
 // current rate, a progress bar, and the room's state as it changes. Admitted, it claims the pass and
 // moves on to the seats. Everything it needs survives a reload (fan-session.ts).
 import { useEffect, useRef, useState } from 'react';
+import { useEventName } from '../event-name';
 import { claimPass, joinQueue } from '../fan-actions';
 import { loadFanSession, saveFanSession, type FanSession } from '../fan-session';
 import { formatClock, formatCount, formatDuration } from '../format';
 import { ApiProblem, problemMessage } from '../http';
 import { useQueueFeed, type FeedConnection } from '../queue-feed';
 import { Link, navigate } from '../router';
+import { useAnnouncement } from '../use-announcement';
 import { useNow } from '../use-now';
 import type { WebConfig } from '../web-config';
 
@@ -19,6 +21,7 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
   const [claimNote, setClaimNote] = useState<string>();
   const claiming = useRef(false);
   const now = useNow(1000);
+  const eventName = useEventName(eventId);
   const seatsPath = `/events/${encodeURIComponent(eventId)}/seats`;
 
   // A direct link (or a cleared token) joins here; joining again keeps the same number.
@@ -77,6 +80,27 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
     };
   }, [admitted, session.queueToken, session.pass, state, config, eventId]);
 
+  const ahead = number === null ? null : Math.max(0, number - serving);
+  const rate = update?.admissionRatePerMinute ?? 0;
+  const waitSeconds = ahead === null || ahead === 0 ? 0 : rate > 0 ? (ahead / rate) * 60 : null;
+  // Spoken by screen readers: state changes at once, the moving line at most every 30 s.
+  const announcement = useAnnouncement(
+    ahead === null || admitted ? '' : `${formatCount(ahead)} ${ahead === 1 ? 'fan' : 'fans'} ahead of you${waitSeconds === null ? '.' : `, about ${formatDuration(waitSeconds)} to wait.`}`,
+    state === 'soldout'
+      ? 'Sold out. Every ticket has been sold.'
+      : state === 'closed'
+        ? 'The waiting room is closed.'
+        : state === 'paused'
+          ? 'The queue is paused. You keep your place.'
+          : admitted
+            ? 'It is your turn. Taking you to the seats.'
+            : state === 'prequeue' || state === 'scheduled' || number === null
+              ? 'You are in the pre-queue. Everyone here gets a random place when the sale opens.'
+              : session.opensAt !== undefined
+                ? `The sale is open. Your number is ${formatCount(number)}.`
+                : '',
+  );
+
   if (joinError !== undefined) {
     const message =
       joinError instanceof ApiProblem && joinError.code === 'sold-out'
@@ -93,40 +117,40 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
     );
   }
 
-  const ahead = number === null ? null : Math.max(0, number - serving);
-  const rate = update?.admissionRatePerMinute ?? 0;
-  const waitSeconds = ahead === null || ahead === 0 ? 0 : rate > 0 ? (ahead / rate) * 60 : null;
   const start = session.servingAtJoin ?? 0;
   const progress = number === null ? 0 : admitted ? 100 : Math.min(100, Math.max(0, ((serving - start) / Math.max(1, number - start)) * 100));
   const opensInSeconds = session.opensAt === undefined ? null : (session.opensAt - now) / 1000;
 
   return (
     <section className="stack waiting">
-      <p className="eyebrow">Waiting room · {eventId}</p>
+      <p className="eyebrow">Waiting room · {eventName}</p>
       <h1>{state === 'soldout' ? 'Sold out' : state === 'closed' ? 'The waiting room is closed' : admitted ? 'It’s your turn!' : 'You’re in line'}</h1>
       <ConnectionBadge connection={feed.connection} />
+      <p className="visually-hidden" role="status" aria-live="polite" data-testid="announcement">
+        {announcement}
+      </p>
 
       {state === 'soldout' && (
-        <p className="notice notice-error" role="alert" data-testid="state-banner">
+        <p className="notice notice-error" data-testid="state-banner">
           Every ticket has been sold. We’re sorry — thank you for waiting.
         </p>
       )}
       {state === 'closed' && (
-        <p className="notice notice-error" role="alert" data-testid="state-banner">
+        <p className="notice notice-error" data-testid="state-banner">
           The organizer has closed the waiting room. No more fans are being let in.
         </p>
       )}
       {state === 'paused' && (
-        <p className="notice notice-warn" role="status" data-testid="state-banner">
+        <p className="notice notice-warn" data-testid="state-banner">
           The queue is paused for a moment. You keep your place; it resumes automatically.
         </p>
       )}
       {(state === 'prequeue' || state === 'scheduled' || number === null) && state !== 'soldout' && state !== 'closed' && (
-        <div className="notice" role="status" data-testid="state-banner">
+        <div className="notice" data-testid="state-banner">
           <p>You’re in the pre-queue. When the sale opens, everyone here gets a random place ahead of later arrivals.</p>
           {opensInSeconds !== null && opensInSeconds > 0 && (
-            <p className="countdown">
-              Opens in <strong>{formatClock(opensInSeconds)}</strong>
+            <p className="countdown" role="timer">
+              Opens in <strong data-testid="opens-countdown">{formatClock(opensInSeconds)}</strong>
             </p>
           )}
         </div>
@@ -134,7 +158,7 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
 
       {number !== null && state !== 'soldout' && state !== 'closed' && (
         <>
-          <dl className="figures" aria-live="polite">
+          <dl className="figures">
             <div>
               <dt>Your position in line</dt>
               <dd data-testid="position">{ahead === null ? '—' : formatCount(ahead)}</dd>
