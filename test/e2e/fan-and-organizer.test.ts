@@ -51,7 +51,12 @@ async function socketSwitch(context: BrowserContext): Promise<{ drop(): Promise<
   await context.routeWebSocket(/\/socket\.io\//, (ws) => {
     if (blocked) return void ws.close();
     const server = ws.connectToServer();
-    open.add(ws);
+    // Counted as carrying the connection only once engine.io's upgrade packet ("5") has crossed:
+    // closing a WebSocket still being probed just leaves the page on long-polling, unnoticed.
+    ws.onMessage((message) => {
+      if (message === '5') open.add(ws);
+      server.send(message);
+    });
     ws.onClose(() => {
       open.delete(ws);
       void server.close().catch(() => undefined);
