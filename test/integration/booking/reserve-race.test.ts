@@ -8,8 +8,8 @@ import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 import { jobResults, waitForJobs } from './race-helpers.js';
 
-const REQUESTS = Number(process.env.BOOKING_RACE_REQUESTS ?? 300);
-const SEATS = Number(process.env.BOOKING_RACE_SEATS ?? 20);
+const REQUESTS = Number(process.env.BOOKING_RACE_REQUESTS ?? 2_000);
+const SEATS = Number(process.env.BOOKING_RACE_SEATS ?? 50);
 const STALE_RACE_REQUESTS = Math.ceil(REQUESTS / 2);
 
 describe('reserve race through BullMQ workers (real Redis and DynamoDB)', () => {
