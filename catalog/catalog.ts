@@ -246,17 +246,11 @@ export class Catalog {
   }
 }
 
-interface EventWithVenue {
-  id: string;
-  organizationId: string;
-  name: string;
-  category: string;
-  city: string;
-  startsAt: Date;
-  saleOpensAt: Date;
+/** An event row with its venue and price tiers, as the publish queries load it. */
+type EventWithVenue = Omit<PublishedEvent, 'layout' | 'priceCentsByTier'> & {
   venue: { layout: unknown };
   priceTiers: Array<{ code: string; priceCents: number }>;
-}
+};
 
 function publishedEventOf(event: EventWithVenue): PublishedEvent {
   return {
