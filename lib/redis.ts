@@ -44,3 +44,18 @@ export function redisCheck(redis: Redis): DependencyCheck {
   };
 }
 
+
+/**
+ * Deletes every key under a prefix, including keys whose hash tag opens with it (`{prefix…}`).
+ * SCAN-based, so it never blocks Redis; for tests, benchmarks and local clean-up, not hot paths.
+ */
+export async function deleteKeysByPrefix(redis: Redis, prefix: string): Promise<void> {
+  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+}

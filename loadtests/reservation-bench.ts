@@ -6,6 +6,7 @@
 // transactions of the same item count (seat + hold + outbox + fan counter). Prints JSON.
 //   node dist/loadtests/reservation-bench.js   (BENCH_SEATS=2000 BENCH_WORKERS=3 BENCH_SECONDS=15 BENCH_CONNECTIONS=40 BENCH_RAW_SECONDS=8)
 import { fork, type ChildProcess } from 'node:child_process';
+import { deleteKeysByPrefix } from '../lib/redis.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -275,14 +276,7 @@ async function main(): Promise<void> {
       child.kill('SIGTERM');
     })));
     await queues.close();
-    for (const pattern of [`${keyPrefix}*`, `{${keyPrefix}*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    await deleteKeysByPrefix(redis, keyPrefix);
     for (const table of Object.values(tableNames(tablePrefix))) await dynamo.client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
     dynamo.client.destroy();
     redis.disconnect();

@@ -2,6 +2,7 @@
 // roles started in this process on free ports, with DynamoDB tables, a booking key prefix and a
 // fast admission tick of their own; plus an organizer token and helpers to set up an event.
 import { randomUUID } from 'node:crypto';
+import { deleteKeysByPrefix } from '../../lib/redis.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
@@ -183,20 +184,8 @@ export async function startE2eStack(): Promise<E2eStack> {
       for (const table of Object.values(tableNames(tablePrefix))) {
         await platform.dynamo().client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
       }
-      await cleanRedis(platform, `e2e-${id}:`);
+      await deleteKeysByPrefix(platform.redis(), `e2e-${id}:`);
       await platform.close();
     },
   };
-}
-
-async function cleanRedis(platform: Platform, prefix: string): Promise<void> {
-  const redis = platform.redis();
-  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
 }

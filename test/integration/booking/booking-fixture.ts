@@ -1,6 +1,7 @@
 // Real-server fixture for the booking suites: its own DynamoDB tables (unique prefix), Redis key
 // prefix and event id, a clock the test can move, and cleanup of everything it created.
 import { randomUUID } from 'node:crypto';
+import { deleteKeysByPrefix } from '../../../lib/redis.js';
 import { DeleteTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../../../lib/dynamo.js';
@@ -116,14 +117,7 @@ export async function createBookingFixture(): Promise<BookingFixture> {
     async close() {
       await Promise.all(workers.map((worker) => worker.close(true)));
       await queues.close();
-      for (const pattern of [`${keyPrefix}*`, `{${keyPrefix}*`]) {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-          if (keys.length > 0) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
-      }
+      await deleteKeysByPrefix(redis, keyPrefix);
       for (const table of Object.values(tableNames(tablePrefix))) await dynamo.client.send(new DeleteTableCommand({ TableName: table }));
       dynamo.client.destroy();
       redis.disconnect();

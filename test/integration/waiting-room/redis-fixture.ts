@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../../lib/config.js';
+import { deleteKeysByPrefix } from '../../../lib/redis.js';
 
 export const redisUrl = loadConfig().REDIS_URL;
 
@@ -27,12 +28,7 @@ export function createRedisFixture(): RedisFixture {
       return extra;
     },
     async close() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysByPrefix(redis, keyPrefix);
       await Promise.all(opened.map((connection) => connection.quit()));
     },
   };
