@@ -2,9 +2,10 @@
 // one transaction, after the payment is approved. A payment that arrives after the hold ended is
 // refunded, never turned into a sale of a seat someone else may now hold.
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { bookingKey, eventPk, holdKey, type BookingItem, type HoldItem } from './booking-keys.js';
+import { bookingKey, holdKey, type BookingItem, type HoldItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
 import type { PaymentProvider } from './payments.js';
+import { heldSeatUpdate } from './held-seat-update.js';
 import { readHold } from './reserve-hold.js';
 import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
 import { BOOKING_EVENT_TYPES } from './booking-events.js';
@@ -47,16 +48,7 @@ export async function confirmHold(store: BookingStore, payments: PaymentProvider
       store.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            ...hold.seatKeys.map((sk) => ({
-              Update: {
-                TableName: store.tables.inventory,
-                Key: { pk: eventPk(hold.eventId), sk },
-                UpdateExpression: 'SET #status = :sold, version = version + :one REMOVE heldUntil',
-                ConditionExpression: '#status = :held AND holdId = :holdId',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':sold': 'SOLD', ':held': 'HELD', ':holdId': holdId, ':one': 1 },
-              },
-            })),
+            ...hold.seatKeys.map((sk) => heldSeatUpdate(store, hold.eventId, holdId, sk, 'SOLD')),
             {
               Update: {
                 TableName: store.tables.inventory,

@@ -2,8 +2,9 @@
 // AVAILABLE only while still held by this hold; seats that a newer hold has already reclaimed are
 // left alone. The hold's status change and its outbox event commit in the same transaction.
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { eventPk, fanSeatsKey, holdKey, type HoldItem } from './booking-keys.js';
+import { fanSeatsKey, holdKey, type HoldItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
+import { heldSeatUpdate } from './held-seat-update.js';
 import { readHold, readSeats } from './reserve-hold.js';
 import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
 import { BOOKING_EVENT_TYPES } from './booking-events.js';
@@ -34,16 +35,7 @@ export async function releaseHold(store: BookingStore, eventId: string, holdId: 
         store.doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              ...stillOurs.map((sk) => ({
-                Update: {
-                  TableName: store.tables.inventory,
-                  Key: { pk: eventPk(hold.eventId), sk },
-                  UpdateExpression: 'SET #status = :available, version = version + :one REMOVE holdId, heldUntil',
-                  ConditionExpression: '#status = :held AND holdId = :holdId',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':available': 'AVAILABLE', ':held': 'HELD', ':holdId': holdId, ':one': 1 },
-                },
-              })),
+              ...stillOurs.map((sk) => heldSeatUpdate(store, hold.eventId, holdId, sk, 'AVAILABLE')),
               {
                 Update: {
                   TableName: store.tables.inventory,
