@@ -77,7 +77,7 @@ export async function startAdmission(platform: Platform): Promise<RunningRole> {
         control,
         clock,
         passLimits: new RequestLimits({ redis, action: 'pass', ...defaultPassLimits }),
-        // Signed-in organizers of the owning organization, besides the CLI organizer token.
+        // Organizer controls: sessions of the owning organization's members, or of admins.
         sessions: new SessionTokens({ keys, redis }),
         eventOrganizers: new EventOrganizers(platform.prisma()),
         bookingSettings: bookingSettingsOf(redis),

@@ -1,21 +1,17 @@
 // Organizer controls of the admission role: configure a room, set the rate, pause, resume, close,
-// mark sold out, open the sale, live stats, and the event's booking settings. Allowed for a
-// signed-in organizer of the event's organization (session JWT, Bearer or cookie), and for ops with
-// a CLI-issued organizer token.
+// mark sold out, open the sale, live stats, and the event's booking settings. Allowed only with a
+// session (Bearer or cookie) of an organizer of the event's organization or of a platform admin.
 import cookieParser from 'cookie-parser';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Redis } from 'ioredis';
-import { decodeJwt } from 'jose';
 import { z } from 'zod';
-import { SESSION_AUDIENCE, sessionTokenOf, type SessionTokens } from '../accounts/sessions.js';
+import { sessionTokenOf, type SessionTokens } from '../accounts/sessions.js';
 import type { EventOrganizers } from '../catalog/event-organizers.js';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import { domainProblems } from '../waiting-room/domain-problems.js';
 import { eventIdParam, parseBody } from '../waiting-room/join-routes.js';
 import { eventBookingSettingsSchema, readEventBookingSettings, writeEventBookingSettings, type BookingDefaults } from '../workers/booking/event-booking-settings.js';
-import { requireOrganizer } from './organizer-tokens.js';
 import type { RoomControl } from './room-control.js';
-import type { SigningKeys } from './signing-keys.js';
 
 // Limits match waiting-room/room-config.ts; the state is not settable here: it moves only through
 // the action endpoints, whose transitions are checked.
@@ -34,44 +30,31 @@ const bookingBodySchema = eventBookingSettingsSchema.refine((body) => Object.key
 
 export interface OrganizerRouteOptions {
   control: RoomControl;
-  keys: SigningKeys;
-  clock: () => number;
-  /** With both, signed-in organizers of the owning organization are let in too. */
-  sessions?: SessionTokens;
-  eventOrganizers?: EventOrganizers;
+  /** Verifies the session (signature, expiry, sign-out); the admission role holds no signing key. */
+  sessions: SessionTokens;
+  /** Decides who may manage which event: the owning organization's members, and admins. */
+  eventOrganizers: EventOrganizers;
   /** Where the booking settings live (the booking key prefix) and the platform defaults; without it
    * PUT …/booking is not mounted. */
   bookingSettings?: { redis: Redis; keyPrefix: string; defaults: BookingDefaults };
 }
 
-/** Sessions go to the membership check; anything else to the CLI organizer-token check. */
-function requireEventOrganizer(options: OrganizerRouteOptions): RequestHandler {
-  const organizerToken = requireOrganizer(options.keys, options.clock);
-  const { sessions, eventOrganizers } = options;
-  return async (req: Request, res: Response, next: NextFunction) => {
+/** 401 without a valid session (any other token, e.g. a pass, is refused by audience); 403 for a
+ * signed-in user who neither belongs to the event's organization nor is an admin. */
+function requireEventOrganizer({ sessions, eventOrganizers }: OrganizerRouteOptions): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
     const token = sessionTokenOf(req);
-    if (token === undefined) return next(new UnauthorizedError('sign in as an organizer of this event, or send an organizer token (Authorization: Bearer)'));
-    if (sessions === undefined || eventOrganizers === undefined || !isSessionToken(token)) return organizerToken(req, res, next);
+    if (token === undefined) return next(new UnauthorizedError('sign in as an organizer of this event (session cookie or Authorization: Bearer)'));
     try {
       const session = await sessions.verify(token);
-      if (!(await eventOrganizers.isOrganizerOf(session.userId, eventIdParam(req)))) {
-        return next(new ForbiddenError("only organizers of this event's organization may do that"));
+      if (!(await eventOrganizers.mayManage(session.userId, eventIdParam(req)))) {
+        return next(new ForbiddenError("only organizers of this event's organization or admins may do that"));
       }
-      res.locals['organizerId'] = `user:${session.userId}`;
       next();
     } catch (error) {
       next(error);
     }
   };
-}
-
-function isSessionToken(token: string): boolean {
-  try {
-    const { aud } = decodeJwt(token);
-    return aud === SESSION_AUDIENCE || (Array.isArray(aud) && aud.includes(SESSION_AUDIENCE));
-  } catch {
-    return false;
-  }
 }
 
 export function organizerRoutes(options: OrganizerRouteOptions): (app: Express) => void {

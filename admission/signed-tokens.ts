@@ -1,4 +1,4 @@
-// Queue tokens and organizer tokens: short ES256 JWTs signed by the same key ring as passes, kept
+// Queue tokens and sign-in sessions: short ES256 JWTs signed by the same key ring as passes, kept
 // apart from passes and from each other by their audience, so none can stand in for another.
 import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { z } from 'zod';

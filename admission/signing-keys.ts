@@ -1,4 +1,4 @@
-// The process's signing keys: passes, queue tokens and organizer tokens are all ES256 JWTs signed by
+// The process's signing keys: passes, queue tokens and sign-in sessions are all ES256 JWTs signed by
 // the first key of one private JWK set, and every key of the set is published. Production reads
 // PASS_SIGNING_JWKS; elsewhere the first local process generates a dev key and shares it via Redis.
 import { randomBytes } from 'node:crypto';

@@ -14,8 +14,8 @@ function demoLines(config: Config, seed: DemoSeed): string[] {
   return [
     `  Open as a fan:        ${api}/events/${seed.eventId}   (demo event, ${seed.seatCount} seats)`,
     `  Open as an organizer: ${api}/organizer/events/${seed.eventId}`,
-    `                        token: node dist/scripts/organizer-token.js ${seed.organizationId}`,
-    `                        or sign in: ${seed.organizerEmail} / ${seed.organizerPassword} (POST ${api}/api/sessions)`,
+    `                        sign in there as ${seed.organizerEmail} / ${seed.organizerPassword}`,
+    `  Admins (any event):   npm run admin -- grant-admin <email>, then sign in the same way`,
     `  API:                  ${api}/api/events/${seed.eventId}   ${api}/api/search?q=demo`,
     '',
   ];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { UnsecuredJWT } from 'jose';
-import { signOrganizerToken } from '../admission/organizer-tokens.js';
+import { SESSION_AUDIENCE } from '../accounts/sessions.js';
 import { exportPassSigningKey, generatePassSigningKey } from '../admission/passes.js';
+import { signToken } from '../admission/signed-tokens.js';
 import { signingKeysFromJwks } from '../admission/signing-keys.js';
 import { AppError } from '../lib/errors.js';
 import { createQueueTokenVerifier, QUEUE_TOKEN_TTL_SECONDS, signQueueToken } from './queue-tokens.js';
@@ -37,13 +38,14 @@ describe('queue tokens', () => {
     const verify = createQueueTokenVerifier(keys);
     const token = await signQueueToken(keys, { fanId: 'v:a', eventId: 'e1', number: 1, prequeue: false }, NOW_MS);
     const foreign = await signQueueToken(await keysFor('k1'), { fanId: 'v:a', eventId: 'e1', number: 1, prequeue: false }, NOW_MS);
-    const organizer = await signOrganizerToken(keys, 'org', NOW_MS);
+    // Same keys and issuer, another audience: a sign-in session.
+    const session = await signToken(keys, { audience: SESSION_AUDIENCE, subject: 'user-1', claims: { role: 'fan', email: 'fan@example.test', jti: 'j1' }, ttlSeconds: 3600, nowMs: NOW_MS });
     const unsigned = new UnsecuredJWT({ evt: 'e1' }).setSubject('v:a').setAudience('corral-queue').setIssuer('corral-test').setExpirationTime('1h').encode();
 
     expect(await refusal(verify(token, 'e2', NOW_MS))).toBe('401 token refused: it is for event e1, not e2');
     expect(await refusal(verify(token, 'e1', NOW_MS + (QUEUE_TOKEN_TTL_SECONDS + 1) * 1000))).toBe('401 token refused: expired');
     expect(await refusal(verify(foreign, 'e1', NOW_MS))).toBe('401 token refused: bad signature');
-    expect(await refusal(verify(organizer, 'e1', NOW_MS))).toBe('401 token refused: claim aud is invalid');
+    expect(await refusal(verify(session, 'e1', NOW_MS))).toBe('401 token refused: claim aud is invalid');
     expect(await refusal(verify(unsigned, 'e1', NOW_MS))).toMatch(/^401 token refused: /);
   });
 });

@@ -1,14 +1,14 @@
 // The system the browser tests drive: api (serving web/dist), waiting-room, admission and worker
 // roles started in this process on free ports, with DynamoDB tables, a booking key prefix and a
-// fast admission tick of their own; plus an organizer token and helpers to set up an event.
+// fast admission tick of their own; plus a platform admin (signed up, granted the role the way
+// `npm run admin -- grant-admin` does, signed in) and helpers to set up an event.
 import { randomUUID } from 'node:crypto';
 import { deleteKeysByPrefix } from '../../lib/redis.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { signOrganizerToken } from '../../admission/organizer-tokens.js';
-import { loadSigningKeys } from '../../admission/signing-keys.js';
+import { grantAdmin } from '../../accounts/admin-roles.js';
 import { gridLayout } from '../../catalog/venue-layout.js';
 import { loadConfig } from '../../lib/config.js';
 import { ensureTables, tableNames } from '../../lib/dynamo.js';
@@ -29,7 +29,8 @@ const WEB_DIST_INDEX = new URL('../../web/dist/index.html', import.meta.url).pat
 export interface E2eStack {
   apiUrl: string;
   admissionUrl: string;
-  organizerToken: string;
+  /** A platform admin: may run every room, including the ones set up here outside the catalog. */
+  admin: { email: string; password: string; token: string };
   browser: Browser;
   newEventId(label: string): string;
   /**
@@ -89,24 +90,25 @@ export async function startE2eStack(): Promise<E2eStack> {
   let roles: RunningRole[] = [];
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  let admin: E2eStack['admin'];
   try {
     roles = await startRoles(['api', 'waiting-room', 'admission', 'worker'], platform);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    admin = await signUpAdmin(apiUrl, platform, id);
   } catch (error) {
+    await browser?.close();
     await stopRoles(roles);
     await platform.close();
     throw error;
   }
-  const keys = await loadSigningKeys(config, platform.redis());
-  const organizerToken = await signOrganizerToken(keys, 'org-e2e', Date.now());
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
   const admissionUrl = `http://127.0.0.1:${admissionPort}`;
   const store = bookingStore(platform.dynamo().doc, tablePrefix);
 
   async function organizer(eventId: string, action: string, body: object = {}): Promise<Record<string, unknown>> {
     const response = await fetch(`${admissionUrl}/api/organizer/events/${eventId}/${action}`, {
       method: action === 'room' ? 'PUT' : 'POST',
-      headers: { authorization: `Bearer ${organizerToken}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     const reply = (await response.json()) as Record<string, unknown>;
@@ -124,7 +126,7 @@ export async function startE2eStack(): Promise<E2eStack> {
   return {
     apiUrl,
     admissionUrl,
-    organizerToken,
+    admin,
     browser,
     newEventId: (label) => `e2e-${label}-${id}`,
     async setUpEvent(eventId, seats, options = {}) {
@@ -181,6 +183,7 @@ export async function startE2eStack(): Promise<E2eStack> {
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser?.close();
       await stopRoles(roles);
+      await platform.prisma().user.deleteMany({ where: { email: admin.email } });
       for (const table of Object.values(tableNames(tablePrefix))) {
         await platform.dynamo().client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
       }
@@ -188,4 +191,19 @@ export async function startE2eStack(): Promise<E2eStack> {
       await platform.close();
     },
   };
+}
+
+/** Through the api like a person, except the role: that is granted in MySQL, as the admin CLI does. */
+async function signUpAdmin(apiUrl: string, platform: Platform, id: string): Promise<E2eStack['admin']> {
+  const email = `admin-${id}@e2e.test`;
+  const password = `e2e-admin-password-${id}`;
+  const post = (path: string, body: object) =>
+    fetch(`${apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const signUp = await post('/api/accounts', { email, password, displayName: 'E2E Admin' });
+  if (signUp.status !== 201) throw new Error(`admin sign-up: ${signUp.status} ${await signUp.text()}`);
+  await grantAdmin(platform.prisma(), email);
+  const signIn = await post('/api/sessions', { email, password });
+  if (signIn.status !== 201) throw new Error(`admin sign-in: ${signIn.status} ${await signIn.text()}`);
+  const { token } = (await signIn.json()) as { token: string };
+  return { email, password, token };
 }

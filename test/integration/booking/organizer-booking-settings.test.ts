@@ -1,36 +1,46 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { SessionTokens } from '../../../accounts/sessions.js';
 import { ActiveEvents } from '../../../admission/active-events.js';
 import { organizerRoutes } from '../../../admission/organizer-routes.js';
-import { signOrganizerToken } from '../../../admission/organizer-tokens.js';
 import { generatePassSigningKey, PassKeyRing } from '../../../admission/passes.js';
 import { RoomControl } from '../../../admission/room-control.js';
+import { signToken } from '../../../admission/signed-tokens.js';
 import type { SigningKeys } from '../../../admission/signing-keys.js';
+import { EventOrganizers } from '../../../catalog/event-organizers.js';
 import { closeServer, createHttpApp, listen } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
+import { createPrisma, type PrismaClient } from '../../../lib/mysql.js';
 import { QueueStore } from '../../../waiting-room/queue-store.js';
 import { ServingBroadcaster } from '../../../waiting-room/serving-broadcast.js';
 import { bookingRedisKeys } from '../../../workers/booking/booking-keys.js';
 import { readEventBookingSettings } from '../../../workers/booking/event-booking-settings.js';
+import { createTestAccount, createTestAdmin, type TestAccount } from '../accounts/account-fixture.js';
 import { uniqueEventId } from './booking-fixture.js';
 import { config } from '../platform-env.js';
 
 const defaults = { holdTtlMs: 600_000, maxSeatsPerHold: 8, maxSeatsPerFan: 8 };
 
-describe('organizer booking settings: PUT /api/organizer/events/:id/booking (real Redis)', () => {
+describe('organizer booking settings: PUT /api/organizer/events/:id/booking (real Redis and MySQL)', () => {
   const keyPrefix = `test-bk-org-${uniqueEventId('p')}:`;
   const eventId = uniqueEventId('settings');
   let redis: Redis;
+  let prisma: PrismaClient;
+  let keys: SigningKeys;
+  let sessions: SessionTokens;
+  let admin: TestAccount;
   let server: Server;
   let baseUrl: string;
   let token: string;
 
   beforeAll(async () => {
     redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+    prisma = createPrisma(config.DATABASE_URL);
     const current = await generatePassSigningKey('org-k1');
     const passRing = new PassKeyRing({ current, issuer: 'test-admission' });
-    const keys: SigningKeys = { current, issuer: 'test-admission', passRing, jwks: passRing.jwks() };
+    keys = { current, issuer: 'test-admission', passRing, jwks: passRing.jwks() };
+    sessions = new SessionTokens({ keys, signer: keys, redis, keyPrefix });
     const control = new RoomControl({
       redis,
       store: new QueueStore({ redis, keyPrefix: `${keyPrefix}wr:` }),
@@ -43,15 +53,19 @@ describe('organizer booking settings: PUT /api/organizer/events/:id/booking (rea
       log: logger(),
       checks: [],
       dependencyTimeoutMs: 1_000,
-      routes: organizerRoutes({ control, keys, clock: Date.now, bookingSettings: { redis, keyPrefix, defaults } }),
+      routes: organizerRoutes({ control, sessions, eventOrganizers: new EventOrganizers(prisma), bookingSettings: { redis, keyPrefix, defaults } }),
     });
     server = await listen(app, '127.0.0.1', 0, 'ADMISSION_PORT');
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    token = await signOrganizerToken(keys, 'org-test', Date.now());
+    // The event is not in the catalog (settings written for a bare id), so an admin it is.
+    admin = await createTestAdmin(prisma, sessions, 'bk-admin');
+    token = admin.token;
   });
   afterAll(async () => {
     await closeServer(server);
     await redis.del(bookingRedisKeys(keyPrefix, eventId).settings);
+    await admin.remove();
+    await prisma.$disconnect();
     redis.disconnect();
   });
 
@@ -88,8 +102,18 @@ describe('organizer booking settings: PUT /api/organizer/events/:id/booking (rea
     expect(await redis.hgetall(bookingRedisKeys(keyPrefix, eventId).settings)).toEqual(before);
   });
 
-  it('refuses callers without an organizer token', async () => {
+  it('refuses callers without a session (401) and signed-in non-admins of an event outside the catalog (403), and changes nothing', async () => {
+    const before = await redis.hgetall(bookingRedisKeys(keyPrefix, eventId).settings);
     expect((await put({ maxSeatsPerHold: 3 }, null)).status).toBe(401);
     expect((await put({ maxSeatsPerHold: 3 }, 'not-a-token')).status).toBe(401);
+    const legacyOrganizerToken = await signToken(keys, { audience: 'corral-organizer', subject: 'org-test', claims: { role: 'organizer' }, ttlSeconds: 3600, nowMs: Date.now() });
+    expect((await put({ maxSeatsPerHold: 3 }, legacyOrganizerToken)).status).toBe(401);
+    const fan = await createTestAccount(prisma, sessions, 'bk-fan', 'fan');
+    try {
+      expect(await put({ maxSeatsPerHold: 3 }, fan.token)).toMatchObject({ status: 403, body: { type: 'https://corral.dev/problems/forbidden' } });
+    } finally {
+      await fan.remove();
+    }
+    expect(await redis.hgetall(bookingRedisKeys(keyPrefix, eventId).settings)).toEqual(before);
   });
 });

@@ -54,8 +54,45 @@ describe('catalog and organizer roles over HTTP (real MariaDB, Redis and DynamoD
     expect(seats.filter((seat) => seat.priceTier === 'front').every((seat) => seat.priceCents === 9_000)).toBe(true);
     expect(await stack.queueStore.readConfig(eventId)).toMatchObject({ state: 'prequeue', opensAt: Date.parse('2031-02-01T10:00:00Z') });
 
-    expect(await http(`${stack.apiUrl}/api/events/${eventId}`)).toMatchObject({ status: 200, body: { name: 'Renamed Orchestra', venue: { seatCount: 60 } } });
-    expect((await http(`${stack.apiUrl}/api/events/${eventId}`, { method: 'PATCH', token, body: { name: 'Too late' } })).status).toBe(409);
+    expect(await http(`${stack.apiUrl}/api/events/${eventId}`)).toMatchObject({ status: 200, body: { name: 'Renamed Orchestra', status: 'published', venue: { seatCount: 60 } } });
+    expect((await http(`${stack.apiUrl}/api/events/${eventId}`, { method: 'DELETE', token })).status).toBe(409);
+  });
+
+  it('lets an organizer edit a published event\'s name, description, category and start, announcing each edit as event.updated', async () => {
+    const { token, organizationId } = await signedIn(true);
+    const venueId = (await http(`${stack.apiUrl}/api/organizations/${organizationId}/venues`, { method: 'POST', token, body: { name: 'Coliseu', city: 'Lisbon', layout } })).body!.id as string;
+    const eventId = (await http(`${stack.apiUrl}/api/organizations/${organizationId}/events`, { method: 'POST', token, body: eventBody(venueId) })).body!.id as string;
+    expect((await http(`${stack.apiUrl}/api/events/${eventId}/publish`, { method: 'POST', token })).status).toBe(200);
+
+    const edited = await http(`${stack.apiUrl}/api/events/${eventId}`, { method: 'PATCH', token, body: { name: 'Late Orchestra', description: 'Now with a choir', category: 'classical', startsAt: '2031-03-02T20:00:00Z' } });
+    expect(edited).toMatchObject({ status: 200, body: { name: 'Late Orchestra', category: 'classical', status: 'published', startsAt: '2031-03-02T20:00:00.000Z' } });
+    expect(await http(`${stack.apiUrl}/api/events/${eventId}`)).toMatchObject({ status: 200, body: { name: 'Late Orchestra', description: 'Now with a choir' } });
+    const outbox = await stack.prisma.outboxMessage.findMany({ where: { messageKey: eventId }, orderBy: { createdAt: 'asc' } });
+    expect(outbox.map((message) => message.topic)).toEqual(['event.published', 'event.updated']);
+    expect(outbox[1]!.payload).toMatchObject({ type: 'event.updated', version: 1, eventId, data: { name: 'Late Orchestra', category: 'classical', startsAt: '2031-03-02T20:00:00.000Z', venueName: 'Coliseu', seatCount: 60, status: 'published' } });
+  });
+
+  it('answers 409 naming the fields when a published event\'s venue, sale time or price tiers would change, and 400 for a start before the sale', async () => {
+    const { token, organizationId } = await signedIn(true);
+    const venueId = (await http(`${stack.apiUrl}/api/organizations/${organizationId}/venues`, { method: 'POST', token, body: { name: 'Hall', city: 'Porto', layout } })).body!.id as string;
+    const otherVenueId = (await http(`${stack.apiUrl}/api/organizations/${organizationId}/venues`, { method: 'POST', token, body: { name: 'Annex', city: 'Porto', layout } })).body!.id as string;
+    const body = eventBody(venueId);
+    const eventId = (await http(`${stack.apiUrl}/api/organizations/${organizationId}/events`, { method: 'POST', token, body })).body!.id as string;
+    expect((await http(`${stack.apiUrl}/api/events/${eventId}/publish`, { method: 'POST', token })).status).toBe(200);
+    const patch = (patchBody: unknown) => http(`${stack.apiUrl}/api/events/${eventId}`, { method: 'PATCH', token, body: patchBody });
+
+    const moved = await patch({ name: 'Moved', venueId: otherVenueId, saleOpensAt: '2031-01-15T10:00:00Z' });
+    expect(moved).toMatchObject({ status: 409, body: { type: 'https://corral.dev/problems/provisioned-field', fields: ['venueId', 'saleOpensAt'] } });
+    expect(moved.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const repriced = await patch({ priceTiers: body.priceTiers.map((tier) => ({ ...tier, priceCents: tier.priceCents + 100 })) });
+    expect(repriced).toMatchObject({ status: 409, body: { fields: ['priceTiers'] } });
+    expect(await patch({ startsAt: '2031-01-31T20:00:00Z' })).toMatchObject({ status: 400, body: { issues: [expect.objectContaining({ path: 'startsAt' })] } });
+    expect(await patch({ startsAt: '2020-01-01T20:00:00Z' })).toMatchObject({ status: 400, body: { issues: [expect.objectContaining({ path: 'startsAt' })] } });
+    expect(await patch({ startsAt: 'tomorrow evening' })).toMatchObject({ status: 400, body: { issues: [expect.objectContaining({ path: 'startsAt' })] } });
+
+    // None of it changed the event or announced anything.
+    expect(await stack.prisma.event.findUniqueOrThrow({ where: { id: eventId } })).toMatchObject({ name: body.name, venueId, saleOpensAt: new Date(body.saleOpensAt) });
+    expect(await stack.prisma.outboxMessage.count({ where: { messageKey: eventId, topic: 'event.updated' } })).toBe(0);
   });
 
   it('refuses organizers of another organization (403) and anonymous callers (401)', async () => {
@@ -71,10 +108,10 @@ describe('catalog and organizer roles over HTTP (real MariaDB, Redis and DynamoD
     expect((await http(`${stack.apiUrl}/api/events/${eventId}/publish`, { method: 'POST' })).status).toBe(401);
     expect((await http(`${stack.apiUrl}/api/events/${eventId}/publish`, { method: 'POST', token: owner.token })).status).toBe(200);
 
-    // The waiting room's organizer endpoints: the owner's session, the ops token; not the other org.
+    // The waiting room's organizer endpoints: the owner's session, an admin's; not the other org.
     const stats = `${stack.admissionUrl}/api/organizer/events/${eventId}/stats`;
     expect(await http(stats, { token: owner.token })).toMatchObject({ status: 200, body: { eventId, state: 'prequeue' } });
-    expect((await http(stats, { token: stack.opsToken })).status).toBe(200);
+    expect((await http(stats, { token: stack.adminToken })).status).toBe(200);
     expect(await http(stats, { token: other.token })).toMatchObject({ status: 403 });
     expect((await http(`${stack.admissionUrl}/api/organizer/events/${eventId}/rate`, { method: 'POST', token: other.token, body: { admissionRatePerMinute: 5 } })).status).toBe(403);
     expect((await http(`${stack.admissionUrl}/api/organizer/events/${eventId}/rate`, { method: 'POST', token: owner.token, body: { admissionRatePerMinute: 5 } })).status).toBe(200);

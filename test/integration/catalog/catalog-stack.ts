@@ -7,7 +7,6 @@ import { Accounts } from '../../../accounts/accounts.js';
 import { SessionTokens } from '../../../accounts/sessions.js';
 import { ActiveEvents } from '../../../admission/active-events.js';
 import { organizerRoutes } from '../../../admission/organizer-routes.js';
-import { signOrganizerToken } from '../../../admission/organizer-tokens.js';
 import { exportPassSigningKey, generatePassSigningKey } from '../../../admission/passes.js';
 import { RoomControl } from '../../../admission/room-control.js';
 import { signingKeysFromJwks } from '../../../admission/signing-keys.js';
@@ -27,6 +26,7 @@ import { createSearch } from '../../../lib/search.js';
 import { QueueStore } from '../../../waiting-room/queue-store.js';
 import { ServingBroadcaster } from '../../../waiting-room/serving-broadcast.js';
 import { bookingStore } from '../../../workers/booking/booking-store.js';
+import { createTestAdmin } from '../accounts/account-fixture.js';
 import { config, uniqueName } from '../platform-env.js';
 
 export async function startCatalogStack(options: { indexPrefix?: string } = {}) {
@@ -63,10 +63,11 @@ export async function startCatalogStack(options: { indexPrefix?: string } = {}) 
     log,
     checks: [],
     dependencyTimeoutMs: 2_000,
-    routes: organizerRoutes({ control: roomControl, keys, clock: Date.now, sessions: new SessionTokens({ keys, redis, keyPrefix }), eventOrganizers: new EventOrganizers(prisma) }),
+    routes: organizerRoutes({ control: roomControl, sessions: new SessionTokens({ keys, redis, keyPrefix }), eventOrganizers: new EventOrganizers(prisma) }),
   });
   const apiServer = await listen(apiApp, '127.0.0.1', 0, 'API_PORT');
   const admissionServer = await listen(admissionApp, '127.0.0.1', 0, 'ADMISSION_PORT');
+  const admin = await createTestAdmin(prisma, sessions, 'cat-admin');
   return {
     prisma,
     redis,
@@ -75,10 +76,12 @@ export async function startCatalogStack(options: { indexPrefix?: string } = {}) 
     search,
     apiUrl: urlOf(apiServer),
     admissionUrl: urlOf(admissionServer),
-    opsToken: await signOrganizerToken(keys, 'ops', Date.now()),
+    /** Session JWT of a platform admin (role `admin` in MySQL). */
+    adminToken: admin.token,
     async close() {
       await closeServer(apiServer);
       await closeServer(admissionServer);
+      await admin.remove();
       await prisma.$disconnect();
       redis.disconnect();
       dynamo.client.destroy();

@@ -1,22 +1,26 @@
 // Both waiting-room roles as the product builds them, on port 0 against the real Redis, with a key
 // prefix, Socket.IO channel and signing key of their own, and one hand-moved clock for all of them.
+// Organizer calls go through the real access check (MySQL): the stack's own admin account signs in.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActiveEvents } from '../../../admission/active-events.js';
 import { AdmissionLoop } from '../../../admission/admission-loop.js';
 import { admissionRoutes } from '../../../admission/admission-role.js';
-import { signOrganizerToken } from '../../../admission/organizer-tokens.js';
 import { exportPassSigningKey, generatePassSigningKey } from '../../../admission/passes.js';
 import { RoomControl } from '../../../admission/room-control.js';
 import { signingKeysFromJwks, type SigningKeys } from '../../../admission/signing-keys.js';
 import { SessionTokens } from '../../../accounts/sessions.js';
+import { EventOrganizers } from '../../../catalog/event-organizers.js';
 import { closeServer, createHttpApp, listen } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
+import { createPrisma, type PrismaClient } from '../../../lib/mysql.js';
 import { waitingRoomRoutes } from '../../../waiting-room/join-routes.js';
 import { QueueStore } from '../../../waiting-room/queue-store.js';
 import { RequestLimits, type LimitRule } from '../../../waiting-room/request-limits.js';
 import { ServingBroadcaster } from '../../../waiting-room/serving-broadcast.js';
 import { attachServingGateway, type ServingGateway } from '../../../waiting-room/serving-gateway.js';
+import { createTestAdmin } from '../accounts/account-fixture.js';
+import { config } from '../platform-env.js';
 import { createRedisFixture, type RedisFixture } from './redis-fixture.js';
 
 export const START_MS = 1_700_000_000_000;
@@ -42,7 +46,9 @@ export interface WaitingRoomStack {
   loop: AdmissionLoop;
   waitingRoomUrl: string;
   admissionUrl: string;
-  organizerToken: string;
+  prisma: PrismaClient;
+  /** Session JWT of the stack's admin (role `admin` in MySQL): may run any room, catalog event or not. */
+  adminToken: string;
   clock: { now: () => number; advance: (ms: number) => number };
   close(): Promise<void>;
 }
@@ -56,6 +62,8 @@ export async function startWaitingRoomStack(limits: StackLimits = generous): Pro
   const keys = await signingKeysFromJwks({ keys: [await exportPassSigningKey(key)] }, ISSUER, clock.now);
   const store = new QueueStore({ redis, keyPrefix });
   const sessions = new SessionTokens({ keys, signer: keys, redis, clock: clock.now, keyPrefix });
+  const prisma = createPrisma(config.DATABASE_URL);
+  const admin = await createTestAdmin(prisma, sessions, 'wr-admin');
   const channelKey = `${keyPrefix}socket.io`;
   const broadcaster = new ServingBroadcaster(redis, channelKey);
   const activeEvents = new ActiveEvents(redis, keyPrefix);
@@ -89,6 +97,8 @@ export async function startWaitingRoomStack(limits: StackLimits = generous): Pro
       control,
       clock: clock.now,
       passLimits: new RequestLimits({ redis, action: 'pass', keyPrefix, ...limits.pass }),
+      sessions,
+      eventOrganizers: new EventOrganizers(prisma, 30_000, clock.now),
     }),
   });
   const waitingRoomServer = await listen(waitingRoomApp, '127.0.0.1', 0, 'WAITING_ROOM_PORT');
@@ -105,13 +115,16 @@ export async function startWaitingRoomStack(limits: StackLimits = generous): Pro
     loop,
     waitingRoomUrl: urlOf(waitingRoomServer),
     admissionUrl: urlOf(admissionServer),
-    organizerToken: await signOrganizerToken(keys, 'org-test', START_MS),
+    prisma,
+    adminToken: admin.token,
     clock,
     async close() {
       await gateway.close();
       await closeServer(waitingRoomServer);
       await closeServer(admissionServer);
       await loop.stop();
+      await admin.remove();
+      await prisma.$disconnect();
       await fixture.close();
     },
   };

@@ -24,7 +24,7 @@ describe('serving broadcast over Socket.IO (real Redis, real servers)', () => {
   async function createRoom(settings: Partial<typeof room> = {}): Promise<string> {
     const eventId = uniqueEventId('socket');
     const url = `${stack.admissionUrl}/api/organizer/events/${eventId}`;
-    expect((await organizer.request(`${url}/room`, { method: 'PUT', token: stack.organizerToken, body: { ...room, ...settings } })).status).toBe(201);
+    expect((await organizer.request(`${url}/room`, { method: 'PUT', token: stack.adminToken, body: { ...room, ...settings } })).status).toBe(201);
     return eventId;
   }
 
@@ -70,8 +70,8 @@ describe('serving broadcast over Socket.IO (real Redis, real servers)', () => {
     const soldOutPage = await subscribedPage(soldOutId);
     const closedPage = await subscribedPage(closedId);
 
-    await organizer.request(`${stack.admissionUrl}/api/organizer/events/${soldOutId}/soldout`, { method: 'POST', token: stack.organizerToken });
-    await organizer.request(`${stack.admissionUrl}/api/organizer/events/${closedId}/close`, { method: 'POST', token: stack.organizerToken });
+    await organizer.request(`${stack.admissionUrl}/api/organizer/events/${soldOutId}/soldout`, { method: 'POST', token: stack.adminToken });
+    await organizer.request(`${stack.admissionUrl}/api/organizer/events/${closedId}/close`, { method: 'POST', token: stack.adminToken });
     expect(await nextUpdate(soldOutPage.updates, (update) => update.state === 'soldout')).toMatchObject({ eventId: soldOutId });
     expect(await nextUpdate(closedPage.updates, (update) => update.state === 'closed')).toMatchObject({ eventId: closedId });
     expect(closedPage.updates.some((update) => update.eventId === soldOutId)).toBe(false);

@@ -16,8 +16,8 @@ describe('signed-in fans in the waiting room (real Redis)', () => {
   async function openEvent(): Promise<string> {
     const eventId = uniqueEventId('signed-in');
     const base = `${stack.admissionUrl}/api/organizer/events/${eventId}`;
-    expect((await organizer.request(`${base}/room`, { method: 'PUT', token: stack.organizerToken, body: { opensAt: 0, admissionRatePerMinute: 0, maxActiveShoppers: 100, passTtlSeconds: 600 } })).status).toBe(201);
-    expect((await organizer.request(`${base}/open`, { method: 'POST', token: stack.organizerToken })).status).toBe(200);
+    expect((await organizer.request(`${base}/room`, { method: 'PUT', token: stack.adminToken, body: { opensAt: 0, admissionRatePerMinute: 0, maxActiveShoppers: 100, passTtlSeconds: 600 } })).status).toBe(201);
+    expect((await organizer.request(`${base}/open`, { method: 'POST', token: stack.adminToken })).status).toBe(200);
     return eventId;
   }
 

@@ -24,12 +24,12 @@ describe('waiting room over HTTP (real Redis, real servers)', () => {
     const eventId = uniqueEventId('http');
     const put = await organizer.request(`${stack.admissionUrl}/api/organizer/events/${eventId}/room`, {
       method: 'PUT',
-      token: stack.organizerToken,
+      token: stack.adminToken,
       body: { ...room, ...settings },
     });
     expect(put.status).toBe(201);
     expect(put.body).toMatchObject({ eventId, state: 'prequeue' });
-    const open = await organizer.request(`${stack.admissionUrl}/api/organizer/events/${eventId}/open`, { method: 'POST', token: stack.organizerToken });
+    const open = await organizer.request(`${stack.admissionUrl}/api/organizer/events/${eventId}/open`, { method: 'POST', token: stack.adminToken });
     expect(open.status).toBe(200);
     return eventId;
   }
@@ -82,7 +82,7 @@ describe('waiting room over HTTP (real Redis, real servers)', () => {
     await stack.loop.tick(); // first tick starts the measurement
     const rate = await organizer.request(`${stack.admissionUrl}/api/organizer/events/${eventId}/rate`, {
       method: 'POST',
-      token: stack.organizerToken,
+      token: stack.adminToken,
       body: { admissionRatePerMinute: 600 },
     });
     expect(rate.body).toMatchObject({ admissionRatePerMinute: 600 });
@@ -99,7 +99,7 @@ describe('waiting room over HTTP (real Redis, real servers)', () => {
     const again = await fan.request(`${stack.admissionUrl}/api/events/${eventId}/pass`, { method: 'POST', token: queueToken });
     expect(again.body).toMatchObject({ sessionId: claimed.body?.sessionId, reused: true });
 
-    const stats = await organizer.request(`${stack.admissionUrl}/api/organizer/events/${eventId}/stats`, { token: stack.organizerToken });
+    const stats = await organizer.request(`${stack.admissionUrl}/api/organizer/events/${eventId}/stats`, { token: stack.adminToken });
     expect(stats.body).toMatchObject({ issued: 1, serving: 1, waiting: 0, activeShoppers: 1, admissionsLastMinute: 1, state: 'open' });
 
     // A booking endpoint as the api role will mount it, verifying against the published JWKS URL.
@@ -156,7 +156,7 @@ describe('waiting room over HTTP (real Redis, real servers)', () => {
     expect((await fan.request(releaseUrl, { method: 'POST', token: joined.body?.queueToken })).status).toBe(401);
     const released = await fan.request(releaseUrl, { method: 'POST', token: claimed.body?.pass });
     expect(released.body).toMatchObject({ released: true });
-    const stats = await organizer.request(`${stack.admissionUrl}/api/organizer/events/${eventId}/stats`, { token: stack.organizerToken });
+    const stats = await organizer.request(`${stack.admissionUrl}/api/organizer/events/${eventId}/stats`, { token: stack.adminToken });
     expect(stats.body).toMatchObject({ activeShoppers: 0 });
   });
 
@@ -191,18 +191,18 @@ describe('waiting room over HTTP (real Redis, real servers)', () => {
     const organizerUrl = `${stack.admissionUrl}/api/organizer/events/${eventId}`;
     expect((await fan.request(`${organizerUrl}/close`, { method: 'POST' })).status).toBe(401);
     expect((await fan.request(`${organizerUrl}/close`, { method: 'POST', token })).status).toBe(401);
-    const badRoom = await organizer.request(`${organizerUrl}/room`, { method: 'PUT', token: stack.organizerToken, body: { admissionRatePerMinute: -1 } });
+    const badRoom = await organizer.request(`${organizerUrl}/room`, { method: 'PUT', token: stack.adminToken, body: { admissionRatePerMinute: -1 } });
     expect(badRoom).toMatchObject({ status: 400, body: { type: 'https://corral.dev/problems/validation' } });
     expect((badRoom.body?.issues as unknown[]).length).toBeGreaterThan(1);
-    expect((await organizer.request(`${organizerUrl}/close`, { method: 'POST', token: stack.organizerToken })).body).toMatchObject({ state: 'closed' });
+    expect((await organizer.request(`${organizerUrl}/close`, { method: 'POST', token: stack.adminToken })).body).toMatchObject({ state: 'closed' });
     const closed = await new FanClient().request(joinUrl(eventId), { method: 'POST' });
     expect(closed).toMatchObject({ status: 409, body: { type: 'https://corral.dev/problems/room-closed' } });
     // A closed room stays closed: a late resume is refused, not applied.
-    const resume = await organizer.request(`${organizerUrl}/resume`, { method: 'POST', token: stack.organizerToken });
+    const resume = await organizer.request(`${organizerUrl}/resume`, { method: 'POST', token: stack.adminToken });
     expect(resume).toMatchObject({ status: 409, body: { type: 'https://corral.dev/problems/invalid-transition', state: 'closed' } });
 
     const soldOutId = await openEvent();
-    await organizer.request(`${stack.admissionUrl}/api/organizer/events/${soldOutId}/soldout`, { method: 'POST', token: stack.organizerToken });
+    await organizer.request(`${stack.admissionUrl}/api/organizer/events/${soldOutId}/soldout`, { method: 'POST', token: stack.adminToken });
     const soldOut = await new FanClient().request(joinUrl(soldOutId), { method: 'POST' });
     expect(soldOut).toMatchObject({ status: 409, body: { type: 'https://corral.dev/problems/sold-out' } });
   });

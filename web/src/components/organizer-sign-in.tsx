@@ -1,7 +1,8 @@
 // Organizer sign-in on the dashboard: email and password to POST /api/sessions (the api role sets an
 // httpOnly session cookie; the page never sees it again). Cookies belong to the host, not the port,
 // so the admission role receives it too on credentialed calls and checks membership of the event's
-// organization. Signed in, the organizer's events are listed to pick from.
+// organization (or the admin role). Signed in, the organizer's events are listed to pick from. This is
+// the only way in: there is no token to paste; ops sign in as an admin (npm run admin -- grant-admin).
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiProblem, problemMessage, requestJson } from '../http';
 import { Link } from '../router';
@@ -10,6 +11,8 @@ export interface OrganizerAccount {
   id: string;
   email: string;
   displayName?: string | null;
+  /** `admin` may run any event's controls; the admission role re-checks it in MySQL on every call. */
+  role?: string;
   memberships: Array<{ organizationId: string; role: string }>;
 }
 
@@ -104,9 +107,11 @@ function OrganizerEvents({ account }: { account: OrganizerAccount }) {
     };
   }, [account]);
   if (events === undefined) return null;
-  if (events.length === 0) return <p className="muted">Your organizations have no events yet.</p>;
+  const adminHint = account.role === 'admin' && <p className="muted" data-testid="admin-hint">You are a platform admin: open any event by its id below.</p>;
+  if (events.length === 0) return adminHint || <p className="muted">Your organizations have no events yet.</p>;
   return (
     <nav aria-label="Your events">
+      {adminHint}
       <h2>Your events</h2>
       <ul className="organizer-events">
         {events.map((event) => (

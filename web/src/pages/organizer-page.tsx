@@ -1,7 +1,8 @@
 // The organizer's live dashboard for one event: waiting, serving, admissions per minute, active
 // shoppers (stats polled every second) and seats held and sold, as numbers and small charts; and the
-// controls: admission rate, pause, resume, close, open, sold out. Auth is the organizer's session
-// (signed in here; a cookie the admission role also receives), or a pasted ops organizer token.
+// controls: admission rate, pause, resume, close, open, sold out. Auth is the session of an organizer
+// of the event's organization or of a platform admin, signed in here: a cookie the admission role
+// also receives (credentialed calls), so the page never holds a token.
 import { useEffect, useState, type FormEvent } from 'react';
 import { OrganizerSignIn, useOrganizerAccount } from '../components/organizer-sign-in';
 import { Sparkline } from '../components/sparkline';
@@ -27,11 +28,9 @@ interface RoomStats {
 }
 
 const HISTORY = 120;
-const TOKEN_KEY = 'corral.organizerToken';
 type Series = 'waiting' | 'serving' | 'admissions' | 'shoppers' | 'held' | 'sold';
 
 export function OrganizerPage({ eventId, config }: { eventId: string; config: WebConfig }) {
-  const [token, setToken] = useState(() => localStorage.getItem(TOKEN_KEY) ?? '');
   const [eventField, setEventField] = useState(eventId);
   const [stats, setStats] = useState<RoomStats>();
   const [seats, setSeats] = useState<{ held: number; sold: number; total: number }>();
@@ -47,9 +46,8 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
   const eventName = useEventName(eventId);
   const base = `${config.admissionUrl}/api/organizer/events/${encodeURIComponent(eventId)}`;
   const signedIn = account !== undefined && account !== null;
-  const active = eventId !== '' && (token !== '' || signedIn);
-  // A pasted token wins (the roles read Bearer before the cookie); the session cookie always rides along.
-  const auth = { token: token === '' ? undefined : token, credentials: true };
+  const active = eventId !== '' && signedIn;
+  const auth = { credentials: true };
 
   usePolling(
     async () => {
@@ -67,9 +65,7 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
       } catch (problem) {
         setError(
           problem instanceof ApiProblem && problem.status === 401
-            ? token === ''
-              ? 'Your session has ended. Sign in again.'
-              : 'The organizer token is missing, invalid or expired. Paste a fresh one (node dist/scripts/organizer-token.js <orgId>).'
+            ? 'Your session has ended. Sign in again.'
             : problem instanceof ApiProblem && problem.status === 403
               ? `Your account is not an organizer of ${eventName}'s organization.`
               : problem instanceof ApiProblem && problem.status === 404
@@ -80,7 +76,7 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
     },
     1000,
     active,
-    `${eventId}|${token}|${account?.id ?? ''}`,
+    `${eventId}|${account?.id ?? ''}`,
   );
 
   usePolling(
@@ -98,11 +94,6 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
     eventId !== '',
     eventId,
   );
-
-  const saveToken = (value: string) => {
-    setToken(value.trim());
-    localStorage.setItem(TOKEN_KEY, value.trim());
-  };
 
   const act = async (label: string, path: string, body: object = {}) => {
     setPending(true);
@@ -139,14 +130,6 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
       {eventId !== '' && eventName !== eventId && <p className="muted">Event id <code>{eventId}</code></p>}
       <OrganizerSignIn account={account} onChange={setAccount} />
       <form className="stack card" onSubmit={openEvent}>
-        <details open={token !== '' || undefined}>
-          <summary>Or use an organizer token</summary>
-          <div className="stack">
-            <label htmlFor="organizer-token">Organizer token</label>
-            <textarea id="organizer-token" rows={2} value={token} onChange={(e) => saveToken(e.target.value)} spellCheck={false} autoComplete="off" aria-describedby="token-hint" />
-            <p id="token-hint" className="muted">Kept in this browser only. Get one with <code>node dist/scripts/organizer-token.js &lt;orgId&gt;</code>.</p>
-          </div>
-        </details>
         <label htmlFor="organizer-event">Event id</label>
         <div className="row">
           <input id="organizer-event" value={eventField} onChange={(e) => setEventField(e.target.value)} required autoComplete="off" />
