@@ -33,8 +33,9 @@ export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT
   });
 }
 
-/** Creates missing topics; safe to call on every start. */
-export async function ensureTopics(kafka: Kafka, partitions = 3): Promise<void> {
+/** Creates missing topics; safe to call on every start. A single local broker takes replication 1;
+ * a production cluster (MSK) wants 3. */
+export async function ensureTopics(kafka: Kafka, partitions = 3, replicationFactor = 1): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -43,7 +44,7 @@ export async function ensureTopics(kafka: Kafka, partitions = 3): Promise<void> 
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
       });
     }
   } finally {

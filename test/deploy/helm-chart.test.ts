@@ -1,0 +1,197 @@
+// The Helm chart rendered by the real `helm` (installed by npm run setup) and every manifest checked
+// against the Kubernetes and KEDA schemas (kubernetes-models), then against the code it deploys:
+// the roles, their ports and probes, the config variables the roles actually read, and the BullMQ
+// lists KEDA watches, which must be the lists the booking queues really fill (checked on real Redis).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { Queue } from 'bullmq';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { parseAllDocuments } from 'yaml';
+import { configSchema } from '../../lib/config.js';
+import { createRedis, deleteKeysByPrefix } from '../../lib/redis.js';
+import { ROLES } from '../../lib/role.js';
+import { bookingConfigSchema } from '../../workers/booking/booking-config.js';
+import { BOOKING_QUEUE_NAME, headlinePrefix, partitionPrefix } from '../../workers/booking/booking-queues.js';
+import { config } from '../integration/platform-env.js';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const chart = path.join(repoRoot, 'charts/corral');
+const vendoredHelm = path.join(repoRoot, '.local/vendor/bin/helm');
+const helmBinary = existsSync(vendoredHelm) ? vendoredHelm : 'helm';
+
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+
+const validators: Record<string, new (data: any) => { validate(): void }> = {
+  ConfigMap,
+  Deployment,
+  HorizontalPodAutoscaler,
+  Ingress,
+  Job,
+  PodDisruptionBudget,
+  ScaledObject,
+  Secret,
+  Service,
+  ServiceAccount,
+};
+
+async function helm(...args: string[]): Promise<string> {
+  const { stdout } = await run(helmBinary, args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+/** helm's error output of a render that must fail. */
+async function helmFailure(...args: string[]): Promise<string> {
+  try {
+    await helm(...args);
+  } catch (error) {
+    return (error as { stderr: string }).stderr;
+  }
+  throw new Error(`helm ${args.join(' ')} succeeded; expected a failure`);
+}
+
+async function render(...sets: string[]): Promise<Manifest[]> {
+  const stdout = await helm('template', 'corral', chart, '--namespace', 'tickets', '--set', 'secrets.existingSecret=corral-secrets', ...sets.flatMap((set) => ['--set', set]));
+  return parseAllDocuments(stdout)
+    .map((document) => document.toJS() as Manifest | null)
+    .filter((manifest): manifest is Manifest => manifest !== null);
+}
+
+const ofKind = (manifests: Manifest[], kind: string) => manifests.filter((manifest) => manifest.kind === kind);
+const component = (manifest: Manifest) => manifest.metadata.labels?.['app.kubernetes.io/component'];
+
+describe('the Helm chart', () => {
+  let manifests: Manifest[];
+  beforeAll(async () => {
+    manifests = await render();
+  });
+
+  it('passes helm lint --strict', async () => {
+    const output = await helm('lint', '--strict', chart, '--set', 'secrets.existingSecret=corral-secrets');
+    expect(output).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it('renders only manifests that the Kubernetes and KEDA schemas accept', () => {
+    expect(manifests.length).toBeGreaterThan(10);
+    for (const manifest of manifests) {
+      const Model = validators[manifest.kind];
+      if (Model === undefined) throw new Error(`no schema check for kind ${manifest.kind}`);
+      expect(() => new Model(manifest).validate()).not.toThrow();
+    }
+  });
+
+  it('runs every role as its own Deployment on its port, with /healthz liveness and /readyz readiness', () => {
+    const deployments = ofKind(manifests, 'Deployment');
+    expect(deployments.map(component).sort()).toEqual([...ROLES].sort());
+    const defaults = configSchema.parse({});
+    for (const deployment of deployments) {
+      const role = component(deployment)!;
+      const [container] = deployment.spec.template.spec.containers;
+      expect(container.args).toEqual([role]);
+      const portVariable = `${role.toUpperCase().replace('-', '_')}_PORT` as keyof typeof defaults;
+      expect(container.ports[0].containerPort).toBe(defaults[portVariable]);
+      expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+      expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+      expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+      expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+      // A secret the role needs in production comes from the Secret, never from the ConfigMap.
+      expect(container.env.map((entry: { name: string }) => entry.name)).toEqual(expect.arrayContaining(['DATABASE_URL', 'PASS_SIGNING_JWKS', 'VISITOR_COOKIE_SECRET']));
+    }
+  });
+
+  it('sets only variables the roles read, and the ones production requires', () => {
+    const [configMap] = ofKind(manifests, 'ConfigMap');
+    const known = new Set([...Object.keys(configSchema.shape), ...Object.keys(bookingConfigSchema.shape)]);
+    const unknown = Object.keys(configMap!.data!).filter((name) => !known.has(name));
+    expect(unknown).toEqual([]);
+    // The whole environment a pod sees parses with the product's own config schema.
+    const environment = { ...configMap!.data, DATABASE_URL: 'mysql://u:p@db:3306/corral', PASS_SIGNING_JWKS: undefined, VISITOR_COOKIE_SECRET: 'x'.repeat(32), NODE_ENV: 'test' };
+    expect(configSchema.safeParse(environment).success).toBe(true);
+    expect(bookingConfigSchema.safeParse(environment).success).toBe(true);
+    expect(configMap!.data!['NODE_ENV']).toBe('production');
+  });
+
+  it('autoscales api and waiting-room with an HPA, workers with KEDA only, and leaves the replica count to them', () => {
+    expect(ofKind(manifests, 'HorizontalPodAutoscaler').map(component).sort()).toEqual(['api', 'waiting-room']);
+    const [scaledObject] = ofKind(manifests, 'ScaledObject');
+    expect(scaledObject!.spec.scaleTargetRef.name).toBe('corral-worker');
+    const byRole = new Map(ofKind(manifests, 'Deployment').map((deployment) => [component(deployment), deployment]));
+    for (const scaled of ['api', 'waiting-room', 'worker']) expect(byRole.get(scaled)!.spec.replicas).toBeUndefined();
+    expect(byRole.get('relay')!.spec.replicas).toBe(1);
+  });
+
+  it('gives every role a disruption budget and a Service', () => {
+    expect(ofKind(manifests, 'PodDisruptionBudget').map(component).sort()).toEqual([...ROLES].sort());
+    expect(ofKind(manifests, 'Service').map(component).sort()).toEqual([...ROLES].sort());
+  });
+
+  it('migrates before install and upgrade with the same settings the roles get', () => {
+    const [job] = ofKind(manifests, 'Job');
+    expect(job!.metadata.annotations!['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+    const [container] = job!.spec.template.spec.containers;
+    expect(container.command).toEqual(['node', 'dist/scripts/provision-cli.js']);
+    expect(container.args).toEqual(['--topic-partitions=6', '--topic-replication-factor=3', '--skip-tables']);
+    const jobEnv = Object.fromEntries(container.env.filter((entry: { value?: string }) => entry.value !== undefined).map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+    expect(jobEnv).toEqual(ofKind(manifests, 'ConfigMap')[0]!.data);
+  });
+
+  it('exposes three hosts when the ingress is on, the waiting room with cookie affinity for Socket.IO polling', async () => {
+    const ingresses = ofKind(await render('ingress.enabled=true'), 'Ingress');
+    expect(ingresses.map(component).sort()).toEqual(['admission', 'api', 'waiting-room']);
+    const waitingRoom = ingresses.find((ingress) => component(ingress) === 'waiting-room')!;
+    expect(waitingRoom.metadata.annotations!['nginx.ingress.kubernetes.io/affinity']).toBe('cookie');
+    expect(ingresses.find((ingress) => component(ingress) === 'api')!.metadata.annotations).toBeUndefined();
+  });
+
+  it('refuses values that would deploy something broken, with a message that says what to fix', async () => {
+    expect(await helmFailure('template', 'corral', chart)).toContain('set secrets.existingSecret');
+    expect(await helmFailure('template', 'corral', chart, '--set', 'secrets.existingSecret=s', '--set', 'booking.partitions=0')).toContain('/booking/partitions');
+    expect(await helmFailure('template', 'corral', chart, '--set', 'secrets.existingSecret=s', '--set', 'roles.worker.autoscaling.enabled=true', '--set', 'roles.worker.autoscaling.minReplicas=1', '--set', 'roles.worker.autoscaling.maxReplicas=2', '--set', 'roles.worker.autoscaling.targetCPUUtilizationPercentage=50')).toContain('workers are scaled by KEDA');
+    expect(await helmFailure('template', 'corral', chart, '--set', 'secrets.create=true', '--set', 'secrets.databaseUrl=mysql://x')).toContain('secrets.create needs');
+    expect(await helmFailure('template', 'corral', chart, '--set', 'secrets.existingSecret=s', '--set', 'kafka.brokers=kafka')).toContain('/kafka/brokers');
+  });
+
+  it('renders a Secret for a test cluster, as a hook so the migrate job can read it', async () => {
+    const [secret] = ofKind(await helm('template', 'corral', chart, '--set', 'secrets.create=true', '--set', 'secrets.databaseUrl=mysql://u:p@db/corral', '--set-json', `secrets.passSigningJwks=${JSON.stringify('{"keys":[]}')}`, '--set', `secrets.visitorCookieSecret=${'s'.repeat(32)}`).then((out) => parseAllDocuments(out).map((d) => d.toJS() as Manifest)), 'Secret');
+    expect(secret!.metadata.annotations!['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+  });
+});
+
+describe('the worker ScaledObject against the booking queues (real Redis, real BullMQ)', () => {
+  const redis = createRedis(config.REDIS_URL);
+  const keyPrefix = `helm-${process.pid}-${Date.now()}:`;
+  afterAll(async () => {
+    await deleteKeysByPrefix(redis, `{${keyPrefix}`);
+    redis.disconnect();
+  });
+
+  it('watches exactly the wait list of every partition queue and of the headline queue, summed', async () => {
+    const partitions = 3;
+    const manifests = await render(`booking.partitions=${partitions}`, `booking.keyPrefix=${keyPrefix}`);
+    const [scaledObject] = ofKind(manifests, 'ScaledObject');
+    const triggers = scaledObject!.spec.triggers as Array<{ type: string; name: string; metadata: { listName: string } }>;
+    expect(triggers.map((trigger) => trigger.name)).toEqual(['p0', 'p1', 'p2', 'headline']);
+    expect(scaledObject!.spec.advanced.scalingModifiers.formula).toBe('p0 + p1 + p2 + headline');
+
+    // Put one waiting job on every queue the booking side uses; each watched list must then hold it.
+    const prefixes = [...Array.from({ length: partitions }, (_, partition) => partitionPrefix(keyPrefix, partition)), headlinePrefix(keyPrefix)];
+    const queues = prefixes.map((prefix) => new Queue(BOOKING_QUEUE_NAME, { connection: redis, prefix }));
+    try {
+      for (const queue of queues) await queue.add('reserve', { probe: true });
+      for (const trigger of triggers) expect(await redis.llen(trigger.metadata.listName)).toBe(1);
+    } finally {
+      await Promise.all(queues.map((queue) => queue.close()));
+    }
+  });
+});
