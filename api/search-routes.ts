@@ -1,5 +1,6 @@
-// Event search for fans: GET /api/search?q=&city=&category=&from=&to=&minPrice=&maxPrice=&page=&size=
-// → hits and facet counts. Unknown or malformed parameters are a 400 naming them.
+// Event search for fans: GET /api/search?q=&city=&category=&from=&to=&minPrice=&maxPrice=&status=&page=&size=
+// → hits and facet counts; ended events only with status=ended. Unknown or malformed parameters
+// are a 400 naming them.
 import type { Express } from 'express';
 import type { SearchClient } from '../lib/search.js';
 import { searchEvents } from '../search/event-search.js';

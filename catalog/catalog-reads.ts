@@ -1,12 +1,12 @@
 // Reads of the catalog: the public list and page of published events, and an organization's own
 // organizations, venues and events (drafts included) for its members. Drafts are never public:
-// a draft asked for by id is answered 404, exactly like an id that does not exist.
+// a draft asked for by id is answered 404, exactly like an id that does not exist. Ended events
+// leave the list but keep their page (fans with tickets still open it).
 import { z } from 'zod';
 import { NotFoundError } from '../lib/errors.js';
 import type { PrismaClient } from '../lib/mysql.js';
 import { parseInput } from '../lib/validation.js';
-
-export const PUBLIC_STATUSES = ['published', 'on_sale', 'sold_out'] as const;
+import { LISTED_STATUSES, PUBLIC_STATUSES } from './event-status.js';
 
 export const eventListQuerySchema = z
   .object({
@@ -34,11 +34,11 @@ const publicEventSelect = {
 export class CatalogReads {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Published events, soonest first. */
+  /** Published, on-sale and sold-out events, soonest first. */
   async listPublishedEvents(rawQuery: unknown) {
     const query = parseInput(eventListQuerySchema, rawQuery, 'event list query');
     const where = {
-      status: { in: [...PUBLIC_STATUSES] },
+      status: { in: [...LISTED_STATUSES] },
       ...(query.city ? { city: query.city } : {}),
       ...(query.category ? { category: query.category } : {}),
     };
@@ -49,6 +49,7 @@ export class CatalogReads {
     return { total, page: query.page, size: query.size, events };
   }
 
+  /** Any event past draft, ended ones included; `status` says which. */
   async publishedEvent(eventId: string) {
     const event = await this.prisma.event.findFirst({ where: { id: eventId, status: { in: [...PUBLIC_STATUSES] } }, select: publicEventSelect });
     if (!event) throw new NotFoundError('no such event');

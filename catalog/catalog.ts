@@ -1,12 +1,14 @@
 // Organizations, venues and events in MySQL. Only members of the owning organization may change
 // them. Publishing provisions the event's seats and waiting room first (both idempotent, so a
 // failed publish can simply be retried), then flips the status and writes `event.published` to the
-// outbox in one MySQL transaction, so the change and its announcement commit together.
-import { randomUUID } from 'node:crypto';
+// outbox in one MySQL transaction, so the change and its announcement commit together. After that,
+// edits may only touch what seats and the room were not provisioned from, each with `event.updated`.
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { PrismaClient } from '../lib/mysql.js';
 import { parseInput } from '../lib/validation.js';
+import { writeEventMessage } from './event-messages.js';
+import { LISTED_STATUSES, type EventStatus } from './event-status.js';
 import { seatCount, tierCodes, venueLayoutSchema, type VenueLayout } from './venue-layout.js';
 
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
@@ -24,41 +26,29 @@ const priceTierSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
 });
 
-export const eventInputSchema = z
-  .object({
-    venueId: z.uuid(),
-    name: z.string().trim().min(1).max(200),
-    description: z.string().trim().max(10_000).default(''),
-    category: z.string().trim().min(1).max(60),
-    startsAt: isoDate,
-    saleOpensAt: isoDate,
-    priceTiers: z.array(priceTierSchema).min(1).max(50),
-  })
-  .refine((event) => event.saleOpensAt < event.startsAt, { path: ['saleOpensAt'], message: 'must be before startsAt' });
+const eventFieldsSchema = z.object({
+  venueId: z.uuid(),
+  name: z.string().trim().min(1).max(200),
+  description: z.string().trim().max(10_000).default(''),
+  category: z.string().trim().min(1).max(60),
+  startsAt: isoDate,
+  saleOpensAt: isoDate,
+  priceTiers: z.array(priceTierSchema).min(1).max(50),
+});
+
+export const eventInputSchema = eventFieldsSchema.refine((event) => event.saleOpensAt < event.startsAt, { path: ['saleOpensAt'], message: 'must be before startsAt' });
 export type EventInput = z.infer<typeof eventInputSchema>;
 
-// Which fields a draft edit may name; the merged result is validated by eventInputSchema.
+// Which fields an edit may name; the merged result is validated by eventInputSchema.
 const eventPatchSchema = z
   .object({ venueId: z.unknown(), name: z.unknown(), description: z.unknown(), category: z.unknown(), startsAt: z.unknown(), saleOpensAt: z.unknown(), priceTiers: z.unknown() })
   .partial()
   .strict();
 
-const eventSummary = { id: true, organizationId: true, venueId: true, name: true, status: true, category: true, city: true, startsAt: true, saleOpensAt: true } as const;
+/** Fields seats and the waiting room were provisioned from: fixed once an event is published. */
+export const PROVISIONED_FIELDS = ['venueId', 'saleOpensAt', 'priceTiers'] as const;
 
-/** The `data` of an `event.published` message (docs/events.md). */
-export interface EventPublishedData {
-  name: string;
-  description: string;
-  category: string;
-  city: string;
-  venueName: string;
-  startsAt: string;
-  saleOpensAt: string;
-  seatCount: number;
-  minPriceCents: number;
-  maxPriceCents: number;
-  currency: string;
-}
+const eventSummary = { id: true, organizationId: true, venueId: true, name: true, status: true, category: true, city: true, startsAt: true, saleOpensAt: true } as const;
 
 export interface PublishedEvent {
   id: string;
@@ -139,9 +129,14 @@ export class Catalog {
     });
   }
 
-  /** Drafts only: a published event's seats and room are already provisioned from it. */
+  /**
+   * A draft may change anything. A published, on-sale or sold-out event may change its name,
+   * description, category and start (still after the sale opens, and in the future); changing what
+   * its seats and room were provisioned from is a 409 naming those fields. Ended events are read-only.
+   */
   async updateEvent(userId: string, eventId: string, patch: unknown) {
-    const existing = await this.draftOf(userId, eventId);
+    const existing = await this.eventOf(userId, eventId);
+    if (existing.status === 'ended') throw new ConflictError('the event has ended; it can no longer be changed', 'event-ended');
     const changes = parseInput(eventPatchSchema, patch, 'event');
     const merged = {
       venueId: existing.venueId,
@@ -153,7 +148,17 @@ export class Catalog {
       priceTiers: existing.priceTiers.map(({ code, name, priceCents, currency }) => ({ code, name, priceCents, currency })),
       ...changes,
     };
+    if (existing.status !== 'draft') {
+      // Malformed values are a 400 first; then whatever would actually change is refused.
+      const requested = parseInput(eventFieldsSchema, merged, 'event');
+      const locked = changedProvisionedFields(existing, requested);
+      if (locked.length > 0) {
+        throw new AppError(409, 'provisioned-field', `${locked.join(', ')} cannot change after publishing: the event's seats and waiting room were provisioned from them`, { fields: locked });
+      }
+      this.checkPublishedStart(requested.startsAt, existing.saleOpensAt);
+    }
     const { event, venue } = await this.checkedEvent(existing.organizationId, merged);
+    if (existing.status !== 'draft') return this.updatePublished(eventId, event);
     return this.prisma.$transaction(async (tx) => {
       await tx.priceTier.deleteMany({ where: { eventId } });
       const updated = await tx.event.updateMany({
@@ -166,6 +171,25 @@ export class Catalog {
     });
   }
 
+  private checkPublishedStart(startsAt: Date, saleOpensAt: Date): void {
+    const issue = (message: string) => new ValidationError('invalid event: startsAt', [{ path: 'startsAt', message }]);
+    if (startsAt <= saleOpensAt) throw issue(`must be after the sale opens (${saleOpensAt.toISOString()}), which cannot move once published`);
+    if (startsAt <= this.clock()) throw issue('must be in the future');
+  }
+
+  /** The edit and its `event.updated` in one transaction; the status condition keeps ended events read-only. */
+  private updatePublished(eventId: string, event: EventInput) {
+    return this.prisma.$transaction(async (tx) => {
+      const updated = await tx.event.updateMany({
+        where: { id: eventId, status: { in: [...LISTED_STATUSES] } },
+        data: { name: event.name, description: event.description, category: event.category, startsAt: event.startsAt },
+      });
+      if (updated.count === 0) throw new ConflictError('the event has ended; it can no longer be changed', 'event-ended');
+      await writeEventMessage(tx, 'event.updated', eventId, this.clock);
+      return tx.event.findUniqueOrThrow({ where: { id: eventId }, select: eventSummary });
+    });
+  }
+
   async deleteEvent(userId: string, eventId: string): Promise<void> {
     await this.draftOf(userId, eventId);
     const deleted = await this.prisma.event.deleteMany({ where: { id: eventId, status: 'draft' } });
@@ -173,21 +197,27 @@ export class Catalog {
   }
 
   private async draftOf(userId: string, eventId: string) {
-    const event = await this.prisma.event.findUnique({ where: { id: eventId }, include: { priceTiers: true } });
-    if (!event) throw new NotFoundError('no such event');
-    await this.requireMember(userId, event.organizationId);
-    if (event.status !== 'draft') throw new ConflictError(`only drafts can be changed; this event is ${event.status}`, 'not-draft');
+    const event = await this.eventOf(userId, eventId);
+    if (event.status !== 'draft') throw new ConflictError(`only drafts can be deleted; this event is ${event.status}`, 'not-draft');
     return event;
   }
 
+  private async eventOf(userId: string, eventId: string) {
+    const event = await this.prisma.event.findUnique({ where: { id: eventId }, include: { priceTiers: true } });
+    if (!event) throw new NotFoundError('no such event');
+    await this.requireMember(userId, event.organizationId);
+    return { ...event, status: event.status as EventStatus };
+  }
+
   /**
-   * Runs the publish hooks again for every published event that has not started: seats and rooms
-   * live in DynamoDB and Redis, which a local restart empties while MySQL keeps the catalog. Both
-   * hooks are idempotent, so on a live system this changes nothing.
+   * Runs the publish hooks again for every published or on-sale event that has not started: seats
+   * and rooms live in DynamoDB and Redis, which a local restart empties while MySQL keeps the
+   * catalog. Both hooks are idempotent, so on a live system this changes nothing. Sold-out events are
+   * left alone: a fresh room and all-available seats would put them back on sale.
    */
   async reprovisionPublished(hooks: PublishHooks, limit = 100): Promise<string[]> {
     const events = await this.prisma.event.findMany({
-      where: { status: 'published', startsAt: { gt: this.clock() } },
+      where: { status: { in: ['published', 'on_sale'] satisfies EventStatus[] }, startsAt: { gt: this.clock() } },
       include: { venue: true, priceTiers: true },
       orderBy: { startsAt: 'asc' },
       take: limit,
@@ -213,34 +243,7 @@ export class Catalog {
       // The status condition makes concurrent publishes of one event write one outbox message.
       const flipped = await tx.event.updateMany({ where: { id: eventId, status: 'draft' }, data: { status: 'published' } });
       if (flipped.count === 0) throw new ConflictError('event was published concurrently', 'already-published');
-      const messageId = randomUUID();
-      await tx.outboxMessage.create({
-        data: {
-          id: messageId,
-          topic: 'event.published',
-          messageKey: eventId,
-          payload: {
-            id: messageId,
-            type: 'event.published',
-            version: 1,
-            time: this.clock().toISOString(),
-            eventId,
-            data: {
-              name: event.name,
-              description: event.description,
-              category: event.category,
-              city: event.city,
-              venueName: event.venue.name,
-              startsAt: event.startsAt.toISOString(),
-              saleOpensAt: event.saleOpensAt.toISOString(),
-              seatCount: event.venue.seatCount,
-              minPriceCents: Math.min(...event.priceTiers.map((tier) => tier.priceCents)),
-              maxPriceCents: Math.max(...event.priceTiers.map((tier) => tier.priceCents)),
-              currency: event.priceTiers[0]?.currency ?? 'EUR',
-            } satisfies EventPublishedData,
-          },
-        },
-      });
+      const messageId = await writeEventMessage(tx, 'event.published', eventId, this.clock);
       return { id: eventId, status: 'published' as const, outboxMessageId: messageId };
     });
   }
@@ -264,4 +267,19 @@ function publishedEventOf(event: EventWithVenue): PublishedEvent {
     layout: venueLayoutSchema.parse(event.venue.layout),
     priceCentsByTier: Object.fromEntries(event.priceTiers.map((tier) => [tier.code, tier.priceCents])),
   };
+}
+
+type TierFields = Pick<EventInput['priceTiers'][number], 'code' | 'name' | 'priceCents' | 'currency'>;
+
+/** The provisioned fields whose requested value differs from the stored one (restating one is fine). */
+function changedProvisionedFields(
+  existing: { venueId: string; saleOpensAt: Date; priceTiers: TierFields[] },
+  requested: Pick<EventInput, 'venueId' | 'saleOpensAt' | 'priceTiers'>,
+): Array<(typeof PROVISIONED_FIELDS)[number]> {
+  const tiers = (list: TierFields[]) => JSON.stringify(list.map(({ code, name, priceCents, currency }) => [code, name, priceCents, currency]).sort());
+  return PROVISIONED_FIELDS.filter((field) => {
+    if (field === 'venueId') return requested.venueId !== existing.venueId;
+    if (field === 'saleOpensAt') return requested.saleOpensAt.getTime() !== existing.saleOpensAt.getTime();
+    return tiers(requested.priceTiers) !== tiers(existing.priceTiers);
+  });
 }

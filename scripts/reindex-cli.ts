@@ -1,5 +1,5 @@
-// Rebuilds the OpenSearch events index from MySQL (published events) and DynamoDB (live seat
-// counts) into a new versioned index, then switches the `events` alias to it:
+// Rebuilds the OpenSearch events index from MySQL (every event past draft, with its status) and
+// DynamoDB (live seat counts) into a new versioned index, then switches the `events` alias to it:
 // node dist/scripts/reindex-cli.js [--keep-old] [--index-prefix <prefix>]
 // --index-prefix rebuilds `<prefix>events` instead (tests use it so they never touch the shared alias).
 import { loadConfig } from '../lib/config.js';

@@ -1,9 +1,10 @@
 // Event search for fans: full text over name, description and venue, filters by city, category,
-// date and price, and facet counts for each, computed by OpenSearch in the same query.
+// date, price and status, and facet counts for each, computed by OpenSearch in the same query.
+// Ended events are left out unless asked for by `status=ended`.
 import { z } from 'zod';
 import type { SearchClient } from '../lib/search.js';
 import { parseInput } from '../lib/validation.js';
-import { eventsIndexNames, type EventDocument } from './events-index.js';
+import { eventsIndexNames, INDEXED_STATUSES, type EventDocument } from './events-index.js';
 
 const isoDay = z.iso.datetime({ offset: true }).or(z.iso.date());
 
@@ -16,6 +17,7 @@ export const searchQuerySchema = z
     to: isoDay.optional(),
     minPrice: z.coerce.number().int().min(0).optional(),
     maxPrice: z.coerce.number().int().min(0).optional(),
+    status: z.enum(INDEXED_STATUSES).optional(),
     page: z.coerce.number().int().min(1).max(100).default(1),
     size: z.coerce.number().int().min(1).max(100).default(20),
   })
@@ -38,7 +40,7 @@ export interface FacetBucket {
 export interface SearchResult {
   total: number;
   hits: Array<EventDocument & { score: number | null }>;
-  facets: { city: FacetBucket[]; category: FacetBucket[]; availability: FacetBucket[]; price: FacetBucket[] };
+  facets: { city: FacetBucket[]; category: FacetBucket[]; availability: FacetBucket[]; price: FacetBucket[]; status: FacetBucket[] };
 }
 
 const priceRanges = [
@@ -61,6 +63,10 @@ export async function searchEvents(client: SearchClient, rawQuery: unknown, inde
   if (query.from || query.to) filter.push({ range: { startsAt: { ...(query.from && { gte: query.from }), ...(query.to && { lte: toInclusive(query.to) }) } } });
   if (query.minPrice !== undefined) filter.push({ range: { maxPriceCents: { gte: query.minPrice } } });
   if (query.maxPrice !== undefined) filter.push({ range: { minPriceCents: { lte: query.maxPrice } } });
+  if (query.status) filter.push({ term: { status: query.status } });
+  // must_not rather than a list of the other statuses: a document indexed before `status` existed
+  // (an older index upgraded in place, not yet rebuilt) has none and is still a live event.
+  const mustNot = query.status ? [] : [{ term: { status: 'ended' } }];
   const must = query.q
     ? [{ multi_match: { query: query.q, fields: ['name^3', 'venueName^2', 'description'], fuzziness: 'AUTO' } }]
     : [{ match_all: {} }];
@@ -70,13 +76,14 @@ export async function searchEvents(client: SearchClient, rawQuery: unknown, inde
       from: (query.page - 1) * query.size,
       size: query.size,
       track_total_hits: true,
-      query: { bool: { must, filter } },
+      query: { bool: { must, filter, must_not: mustNot } },
       sort: query.q ? ['_score', { startsAt: 'asc' }] : [{ startsAt: 'asc' }],
       aggs: {
         city: { terms: { field: 'city', size: 50 } },
         category: { terms: { field: 'category', size: 50 } },
         availability: { terms: { field: 'availability', size: 3 } },
         price: { range: { field: 'minPriceCents', keyed: false, ranges: priceRanges } },
+        status: { terms: { field: 'status', size: INDEXED_STATUSES.length } },
       },
     } as never,
   });
@@ -87,6 +94,6 @@ export async function searchEvents(client: SearchClient, rawQuery: unknown, inde
   return {
     total,
     hits: body.hits.hits.map((hit) => ({ ...(hit._source as EventDocument), score: hit._score ?? null })),
-    facets: { city: buckets('city'), category: buckets('category'), availability: buckets('availability'), price: buckets('price') },
+    facets: { city: buckets('city'), category: buckets('category'), availability: buckets('availability'), price: buckets('price'), status: buckets('status') },
   };
 }

@@ -1,9 +1,11 @@
-// The `events` search index: one document per published event with its live availability.
+// The `events` search index: one document per published event with its status and live availability.
 // The mapping is versioned: documents live in `events-v<N>` behind the alias `events`, so a new
 // mapping is built beside the old one (reindex) and the alias switched when it is complete.
+import type { EventStatus } from '../catalog/event-status.js';
 import type { SearchClient } from '../lib/search.js';
 
-export const EVENTS_MAPPING_VERSION = 1;
+// v2: `status` (the catalog lifecycle: published, on_sale, sold_out, ended).
+export const EVENTS_MAPPING_VERSION = 2;
 
 export function eventsIndexNames(prefix = '') {
   return { alias: `${prefix}events`, index: `${prefix}events-v${EVENTS_MAPPING_VERSION}` };
@@ -26,9 +28,14 @@ export const eventsMapping = {
     seatCount: { type: 'integer' },
     seatsAvailable: { type: 'integer' },
     availability: { type: 'keyword' },
+    status: { type: 'keyword' },
     updatedAt: { type: 'date' },
   },
 } as const;
+
+/** The statuses a document can have: every status past draft. */
+export type IndexedStatus = Exclude<EventStatus, 'draft'>;
+export const INDEXED_STATUSES = ['published', 'on_sale', 'sold_out', 'ended'] as const satisfies readonly IndexedStatus[];
 
 export type Availability = 'available' | 'few-left' | 'sold-out';
 
@@ -53,14 +60,22 @@ export interface EventDocument {
   seatCount: number;
   seatsAvailable: number;
   availability: Availability;
+  status: IndexedStatus;
   updatedAt: string;
 }
 
 /** Creates the versioned index and points the alias at it, unless the alias already points at an
- * index (perhaps one a reindex built); safe to call on every start. */
+ * index (perhaps one a reindex built); safe to call on every start. An index of an older mapping
+ * gets the current fields added in place, which OpenSearch allows for new fields, so the indexer
+ * can write new documents into it at once; documents written before lack those fields until a
+ * reindex rebuilds them (`status`: search treats a missing status as not ended). */
 export async function ensureEventsIndex(client: SearchClient, prefix = ''): Promise<void> {
   const { alias, index } = eventsIndexNames(prefix);
-  if ((await client.indices.existsAlias({ name: alias })).body) return;
+  if ((await client.indices.existsAlias({ name: alias })).body) {
+    const older = (await aliasedIndices(client, prefix)).filter((name) => name !== index && !name.startsWith(`${index}-`));
+    if (older.length > 0) await client.indices.putMapping({ index: older, body: { properties: eventsMapping.properties } as never });
+    return;
+  }
   await createEventsIndex(client, index);
   await client.indices.putAlias({ index, name: alias });
 }

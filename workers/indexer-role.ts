@@ -1,20 +1,32 @@
-// The indexer role: Kafka to the OpenSearch `events` index. event.published / event.updated are
-// upserted; booking messages (holds, confirmations, releases) trigger a recount of the event's
-// reservable seats in DynamoDB, so search shows live availability (sold out, few left).
-// Kafka or OpenSearch not ready at start (a broker still loading its partitions) does not stop
-// the role: it keeps trying with bounded backoff and /readyz says why it is not consuming yet.
+// The indexer role: Kafka to the OpenSearch `events` index, and the catalog's event lifecycle.
+// event.published / event.updated are upserted; booking messages trigger a recount of the event's
+// reservable seats in DynamoDB, so search shows live availability (sold out, few left). Waiting-room
+// state changes move events on sale / sold out in MySQL, and a sweep moves started events to ended
+// (each change writes event.updated, which comes back here through the relay).
+// Kafka, MySQL or OpenSearch not ready at start (a broker still loading its partitions) does not
+// stop the role: each consumer keeps trying with capped backoff and /readyz says why it is not
+// consuming yet.
+import type { Consumer } from 'kafkajs';
+import { runEndSweep } from '../catalog/event-end-sweep.js';
+import { EVENT_STATUS_SYNC_GROUP, EventStatusSync } from '../catalog/event-status-sync.js';
+import type { DependencyCheck } from '../lib/health.js';
+import type { Logger } from '../lib/log.js';
 import type { Platform } from '../lib/platform.js';
-import { sleep } from '../lib/retry.js';
+import { backoffDelayMs, sleep } from '../lib/retry.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
 import { ensureEventsIndex } from '../search/events-index.js';
 import { bookingStore } from './booking/booking-store.js';
 import { AvailabilityRefresher } from './indexer/availability-refresher.js';
 import { EventIndexer } from './indexer/event-indexer.js';
 
-export async function startIndexer(platform: Platform): Promise<RunningRole> {
-  const log = platform.log.child({ component: 'event-indexer' });
-  const availability = new AvailabilityRefresher({ store: bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX), search: platform.search(), log });
-  const consumer = platform.kafka().consumer({ groupId: 'corral-indexer' });
+interface ConsumerLoop {
+  /** Fails while the consumer is not in its group, saying why. */
+  check: DependencyCheck;
+  stop(): Promise<void>;
+}
+
+/** Connects and runs a consumer, retrying the start with capped backoff until it joins its group. */
+function keepConsuming(name: string, consumer: Consumer, log: Logger, start: () => Promise<void>): ConsumerLoop {
   let notConsuming: string | undefined = 'starting';
   let stopped = false;
   consumer.on(consumer.events.CRASH, (event) => {
@@ -24,36 +36,63 @@ export async function startIndexer(platform: Platform): Promise<RunningRole> {
     notConsuming = undefined;
   });
   const starting = (async () => {
-    for (let attempt = 0; !stopped; attempt += 1) {
+    for (let attempt = 1; !stopped; attempt += 1) {
       try {
-        await ensureEventsIndex(platform.search());
         await consumer.connect();
-        await new EventIndexer(platform.search(), log, '', availability).run(consumer);
+        await start();
         return;
       } catch (error) {
         notConsuming = (error as Error).message;
-        const retryInMs = Math.min(500 * 2 ** attempt, 10_000);
-        log.warn({ err: error, retryInMs }, 'indexer could not start consuming yet');
+        const retryInMs = Math.max(500, backoffDelayMs(attempt, { baseDelayMs: 1_000, maxDelayMs: 10_000 }));
+        log.warn({ err: error, consumer: name, retryInMs }, 'consumer could not start yet');
         await sleep(retryInMs);
       }
     }
   })();
+  return {
+    check: {
+      name,
+      check: async () => {
+        if (notConsuming) throw new Error(notConsuming);
+      },
+    },
+    stop: async () => {
+      stopped = true;
+      await starting;
+      await consumer.disconnect();
+    },
+  };
+}
+
+export async function startIndexer(platform: Platform): Promise<RunningRole> {
+  const log = platform.log.child({ component: 'event-indexer' });
+  const availability = new AvailabilityRefresher({ store: bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX), search: platform.search(), log });
+  const indexerConsumer = platform.kafka().consumer({ groupId: 'corral-indexer' });
+  const indexer = keepConsuming('event-indexer', indexerConsumer, log, async () => {
+    await ensureEventsIndex(platform.search());
+    await new EventIndexer(platform.search(), log, '', availability).run(indexerConsumer);
+  });
+  const statusLog = platform.log.child({ component: 'event-status-sync' });
+  const statusConsumer = platform.kafka().consumer({ groupId: EVENT_STATUS_SYNC_GROUP });
+  const statusSync = keepConsuming('event-status-sync', statusConsumer, statusLog, () => new EventStatusSync({ prisma: platform.prisma(), log: statusLog }).run(statusConsumer));
+  const sweep = runEndSweep({ prisma: platform.prisma(), log: platform.log.child({ component: 'event-end-sweep' }) });
   return startHttpRole(platform, {
     role: 'indexer',
     portVariable: 'INDEXER_PORT',
-    dependencies: ['kafka', 'opensearch', 'dynamodb'],
+    dependencies: ['kafka', 'opensearch', 'dynamodb', 'mysql'],
     extraChecks: [
+      indexer.check,
+      statusSync.check,
       {
-        name: 'event-indexer',
+        name: 'event-end-sweep',
         check: async () => {
-          if (notConsuming) throw new Error(notConsuming);
+          const error = sweep.lastError();
+          if (error) throw new Error(`last pass failed: ${error}`);
         },
       },
     ],
     onStop: async () => {
-      stopped = true;
-      await starting;
-      await consumer.disconnect();
+      await Promise.all([indexer.stop(), statusSync.stop(), sweep.stop()]);
       await availability.close();
     },
   });

@@ -1,12 +1,12 @@
-// Rebuilds the events index from the sources of truth: published events from MySQL, live seat
-// counts from DynamoDB. It fills a new index (`events-v<N>-<timestamp>`) beside the serving one and
-// then moves the alias in one atomic step, so search never sees a half-built index. Documents carry
-// the rebuild's start time as their external version: only messages newer than the rebuild apply.
+// Rebuilds the events index from the sources of truth: every event past draft (with its status)
+// from MySQL, live seat counts from DynamoDB. It fills a new index (`events-v<N>-<timestamp>`)
+// beside the serving one and then moves the alias in one atomic step, so search never sees a
+// half-built index. Documents carry the rebuild's start time as their external version: only
+// messages newer than the rebuild apply.
 import type { Logger } from '../../lib/log.js';
 import type { PrismaClient } from '../../lib/mysql.js';
 import type { SearchClient } from '../../lib/search.js';
-import { PUBLIC_STATUSES } from '../../catalog/catalog-reads.js';
-import { aliasedIndices, availabilityOf, createEventsIndex, eventsIndexNames, type EventDocument } from '../../search/events-index.js';
+import { aliasedIndices, availabilityOf, createEventsIndex, eventsIndexNames, INDEXED_STATUSES, type EventDocument, type IndexedStatus } from '../../search/events-index.js';
 import type { BookingStore } from '../booking/booking-store.js';
 import { countReservableSeats } from './availability-refresher.js';
 
@@ -38,7 +38,7 @@ export async function reindexEvents(options: ReindexOptions): Promise<ReindexRes
   let documents = 0;
   for (let cursor: string | undefined; ; ) {
     const events = await prisma.event.findMany({
-      where: { status: { in: [...PUBLIC_STATUSES] } },
+      where: { status: { in: [...INDEXED_STATUSES] } },
       include: { venue: { select: { name: true, seatCount: true } }, priceTiers: { select: { priceCents: true, currency: true } } },
       orderBy: { id: 'asc' },
       take: PAGE,
@@ -67,6 +67,7 @@ export async function reindexEvents(options: ReindexOptions): Promise<ReindexRes
         seatCount,
         seatsAvailable,
         availability: availabilityOf(seatsAvailable, seatCount),
+        status: event.status as IndexedStatus,
         updatedAt: new Date(startedAtMs).toISOString(),
       };
       body.push({ index: { _index: index, _id: event.id, version: startedAtMs, version_type: 'external_gte' } }, document);

@@ -6,13 +6,16 @@ import { ValidationError } from '../../../lib/errors.js';
 import { closeServer, createHttpApp, listen } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
 import { createSearch, type SearchClient } from '../../../lib/search.js';
-import { ensureEventsIndex, eventsIndexNames } from '../../../search/events-index.js';
+import { ensureEventsIndex, eventsIndexNames, eventsMapping } from '../../../search/events-index.js';
 import { searchEvents } from '../../../search/event-search.js';
 import { EventIndexer } from '../../../workers/indexer/event-indexer.js';
 import { config } from '../platform-env.js';
 
 const cities = ['Lisbon', 'Porto', 'Madrid', 'Berlin'];
 const categories = ['concert', 'comedy', 'theatre', 'sport', 'festival'];
+/** Events 0–299 are live (every third on sale, the rest published); 300–304 have ended. */
+const total = 300;
+const ended = 5;
 
 function message(index: number, overrides: Record<string, unknown> = {}, time = '2030-01-01T00:00:00Z') {
   const eventId = `event-${index}`;
@@ -35,6 +38,8 @@ function message(index: number, overrides: Record<string, unknown> = {}, time = 
       minPriceCents: 1_000 + (index % 10) * 1_000,
       maxPriceCents: 20_000,
       currency: 'EUR',
+      // Published ones carry no status, like messages written before it existed.
+      ...(index >= total ? { status: 'ended' } : index % 3 === 0 ? { status: 'on_sale' } : {}),
       ...overrides,
     },
   });
@@ -44,14 +49,13 @@ describe('event search (real OpenSearch)', () => {
   const prefix = `test-${randomUUID().slice(0, 8)}-`;
   let search: SearchClient;
   let indexer: EventIndexer;
-  const total = 300;
 
   beforeAll(async () => {
     search = createSearch(config);
     await ensureEventsIndex(search, prefix);
     await ensureEventsIndex(search, prefix);
     indexer = new EventIndexer(search, logger(), prefix);
-    for (let index = 0; index < total; index += 1) expect(await indexer.apply(message(index))).toBe(true);
+    for (let index = 0; index < total + ended; index += 1) expect(await indexer.apply(message(index))).toBe(true);
     await search.indices.refresh({ index: eventsIndexNames(prefix).index });
   }, 120_000);
   let server: Server | undefined;
@@ -74,6 +78,46 @@ describe('event search (real OpenSearch)', () => {
       ]),
     );
     expect(result.facets.price.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(total);
+  });
+
+  it('leaves ended events out unless asked for by status, and counts each status', async () => {
+    const live = await searchEvents(search, {}, prefix);
+    expect(live.facets.status).toEqual(expect.arrayContaining([{ key: 'published', count: 200 }, { key: 'on_sale', count: 100 }]));
+    expect(live.facets.status.map((bucket) => bucket.key)).not.toContain('ended');
+    const over = await searchEvents(search, { status: 'ended', size: 100 }, prefix);
+    expect(over.total).toBe(ended);
+    expect(over.hits.map((hit) => hit.eventId).sort()).toEqual(['event-300', 'event-301', 'event-302', 'event-303', 'event-304']);
+    expect(over.facets.status).toEqual([{ key: 'ended', count: ended }]);
+    const onSaleInPorto = await searchEvents(search, { status: 'on_sale', city: 'Porto', size: 100 }, prefix);
+    // index % 3 === 0 and index % 4 === 1: index ≡ 9 (mod 12), 25 of 300.
+    expect(onSaleInPorto.total).toBe(25);
+    expect(onSaleInPorto.hits.every((hit) => hit.status === 'on_sale' && hit.city === 'Porto')).toBe(true);
+  });
+
+  it('adds the status field in place to an index of the older mapping, so the indexer keeps writing until a reindex', async () => {
+    const olderPrefix = `test-${randomUUID().slice(0, 8)}-`;
+    const { alias } = eventsIndexNames(olderPrefix);
+    const olderIndex = `${olderPrefix}events-v1`;
+    const { status: _added, ...olderProperties } = eventsMapping.properties;
+    await search.indices.create({ index: olderIndex, body: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: { dynamic: 'strict', properties: olderProperties } as never } });
+    await search.indices.putAlias({ index: olderIndex, name: alias });
+    try {
+      const olderIndexer = new EventIndexer(search, logger(), olderPrefix);
+      const { status: _none, ...olderDocument } = JSON.parse(message(7)).data as Record<string, unknown>;
+      await search.index({ index: olderIndex, id: 'event-7', body: { eventId: 'event-7', ...olderDocument, seatsAvailable: 900, availability: 'available', updatedAt: '2030-01-01T00:00:00Z' } });
+      // The strict older mapping refuses a document with a status …
+      await expect(olderIndexer.apply(message(8, { status: 'on_sale' }))).rejects.toThrow(/strict_dynamic_mapping/);
+      // … until the indexer's start-up check adds the field.
+      await ensureEventsIndex(search, olderPrefix);
+      expect(await olderIndexer.apply(message(8, { status: 'on_sale' }))).toBe(true);
+      expect(await olderIndexer.apply(message(9, { status: 'ended' }))).toBe(true);
+      await search.indices.refresh({ index: olderIndex });
+      const found = await searchEvents(search, {}, olderPrefix);
+      expect(found.hits.map((hit) => [hit.eventId, hit.status ?? null])).toEqual(expect.arrayContaining([['event-7', null], ['event-8', 'on_sale']]));
+      expect(found.total).toBe(2);
+    } finally {
+      await search.indices.delete({ index: olderIndex });
+    }
   });
 
   it('finds events by words in their name, and filters by city and date', async () => {
@@ -112,7 +156,9 @@ describe('event search (real OpenSearch)', () => {
     expect(body.total).toBe(15);
     expect(body.facets.city).toEqual([{ key: 'Porto', count: 15 }]);
     expect(body.hits.every((hit) => hit.city === 'Porto' && hit.category === 'comedy')).toBe(true);
-    for (const bad of ['from=yesterday', 'size=1000', 'colour=red', 'city=Porto&city=Lisbon']) {
+    const endedReply = await fetch(`${base}?status=ended`, { signal: AbortSignal.timeout(10_000) });
+    expect(((await endedReply.json()) as { total: number }).total).toBe(ended);
+    for (const bad of ['from=yesterday', 'size=1000', 'colour=red', 'city=Porto&city=Lisbon', 'status=draft']) {
       const refused = await fetch(`${base}?${bad}`, { signal: AbortSignal.timeout(10_000) });
       expect([bad, refused.status, refused.headers.get('content-type')]).toEqual([bad, 400, expect.stringContaining('application/problem+json')]);
     }

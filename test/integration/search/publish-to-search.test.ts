@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventStatusSync } from '../../../catalog/event-status-sync.js';
 import { gridLayout } from '../../../catalog/venue-layout.js';
 import { createKafka } from '../../../lib/kafka.js';
 import { logger } from '../../../lib/log.js';
@@ -20,7 +21,7 @@ async function poll<T>(what: string, timeoutMs: number, attempt: () => Promise<T
   }
 }
 
-describe('publish → DynamoDB seats → event.published on Kafka → searchable (real servers)', () => {
+describe('publish or edit → MySQL outbox → Kafka → searchable (real servers)', () => {
   const indexPrefix = `test-${randomUUID().slice(0, 8)}-`;
   let stack: Awaited<ReturnType<typeof startCatalogStack>>;
   const kafka = createKafka(config, logger());
@@ -57,18 +58,19 @@ describe('publish → DynamoDB seats → event.published on Kafka → searchable
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const relay = new MysqlOutboxRelay(stack.prisma, producer, logger());
-    await poll('the outbox message to be relayed', 15_000, async () => {
-      await relay.relayOnce();
-      return (await stack.prisma.outboxMessage.count({ where: { messageKey: eventId, publishedAt: null } })) === 0 ? true : undefined;
-    });
-    await producer.disconnect();
+    const relayAll = () =>
+      poll('the outbox messages to be relayed', 15_000, async () => {
+        await relay.relayOnce();
+        return (await stack.prisma.outboxMessage.count({ where: { messageKey: eventId, publishedAt: null } })) === 0 ? true : undefined;
+      });
+    await relayAll();
 
     // … and the indexer, reading the topic, makes it searchable.
     const refresher = new AvailabilityRefresher({ store: stack.store, search: stack.search, log: logger(), indexPrefix, debounceMs: 10 });
     const indexer = new EventIndexer(stack.search, logger(), indexPrefix, refresher);
     const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: 'event.published', fromBeginning: true });
+    await consumer.subscribe({ topics: ['event.published', 'event.updated'], fromBeginning: true });
     const seen: string[] = [];
     await consumer.run({
       eachMessage: async ({ message }) => {
@@ -84,10 +86,32 @@ describe('publish → DynamoDB seats → event.published on Kafka → searchable
         return reply.body?.total === 1 ? reply.body : undefined;
       });
       expect(Date.now() - publishedAt).toBeLessThan(30_000);
-      expect(found.hits[0]).toMatchObject({ eventId, city: 'Faro', category: 'jazz', seatCount: 40, seatsAvailable: 40, availability: 'available' });
+      expect(found.hits[0]).toMatchObject({ eventId, city: 'Faro', category: 'jazz', seatCount: 40, seatsAvailable: 40, availability: 'available', status: 'published' });
       expect(seen.length).toBeGreaterThanOrEqual(1);
-      expect(JSON.parse(seen[0]!)).toMatchObject({ type: 'event.published', version: 1, eventId, data: { venueName: 'Zephyr Hall', seatCount: 40 } });
+      expect(JSON.parse(seen[0]!)).toMatchObject({ type: 'event.published', version: 1, eventId, data: { venueName: 'Zephyr Hall', seatCount: 40, status: 'published' } });
+
+      // The organizer renames it and its room opens: two event.updated, relayed and applied in order.
+      const renamedWord = `wombat${randomUUID().slice(0, 6)}`;
+      expect((await http(`${stack.apiUrl}/api/events/${eventId}`, { method: 'PATCH', token, body: { name: `The ${renamedWord} Sessions` } })).status).toBe(200);
+      const roomOpened = { id: randomUUID(), type: 'queue.state-changed', version: 1, time: new Date().toISOString(), eventId, data: { state: 'open', previousState: 'prequeue', admissionRatePerMinute: 600, maxActiveShoppers: 1_000, reason: 'opened' } };
+      expect(await new EventStatusSync({ prisma: stack.prisma, log: logger() }).apply(JSON.stringify(roomOpened))).toBe('applied');
+      await relayAll();
+      const updated = await poll('the new name and status in search results', 20_000, async () => {
+        await stack.search.indices.refresh({ index: eventsIndexNames(indexPrefix).index });
+        const reply = await http(`${stack.apiUrl}/api/search?q=${renamedWord}`);
+        return reply.body?.total === 1 && reply.body.hits[0].status === 'on_sale' ? reply.body : undefined;
+      });
+      expect(updated.hits[0]).toMatchObject({ eventId, name: `The ${renamedWord} Sessions`, status: 'on_sale', seatCount: 40 });
+      expect((await http(`${stack.apiUrl}/api/search?q=${word}`)).body).toMatchObject({ total: 0 });
+      // Deduplicated on the message id, as consumers do (a relay may deliver one twice).
+      const messages = [...new Map(seen.map((raw) => JSON.parse(raw) as { id: string; type: string; data: { status: string } }).map((parsed) => [parsed.id, parsed])).values()];
+      expect(messages.map(({ type, data }) => [type, data.status])).toEqual([
+        ['event.published', 'published'],
+        ['event.updated', 'published'],
+        ['event.updated', 'on_sale'],
+      ]);
     } finally {
+      await producer.disconnect();
       await consumer.disconnect();
       await refresher.close();
     }

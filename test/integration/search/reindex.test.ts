@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { Catalog, type PublishHooks } from '../../../catalog/catalog.js';
+import { changeEventStatus } from '../../../catalog/event-status.js';
 import { gridLayout } from '../../../catalog/venue-layout.js';
 import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../../../lib/dynamo.js';
 import { logger } from '../../../lib/log.js';
 import { createPrisma, type PrismaClient } from '../../../lib/mysql.js';
 import { createRedis, type Redis } from '../../../lib/redis.js';
 import { createSearch, type SearchClient } from '../../../lib/search.js';
-import { aliasedIndices, ensureEventsIndex, eventsIndexNames, type EventDocument } from '../../../search/events-index.js';
+import { aliasedIndices, ensureEventsIndex, EVENTS_MAPPING_VERSION, eventsIndexNames, type EventDocument } from '../../../search/events-index.js';
 import { searchEvents } from '../../../search/event-search.js';
 import { bookingStore, type BookingStore } from '../../../workers/booking/booking-store.js';
 import { reserveHold } from '../../../workers/booking/reserve-hold.js';
@@ -76,7 +77,7 @@ describe('reindex-cli: MySQL + DynamoDB → a new versioned index behind the ali
     await search.close();
   });
 
-  /** Two published events (one with 3 seats held) and one draft, all named with this run's word. */
+  /** Two listed events (one on sale with 3 seats held), one ended and one draft, all named with this run's word. */
   async function seedCatalog() {
     const catalog = new Catalog(prisma);
     const user = await prisma.user.create({ data: { email: `rx-${randomUUID()}@example.test` } });
@@ -100,8 +101,12 @@ describe('reindex-cli: MySQL + DynamoDB → a new versioned index behind the ali
     const busy = await create(`The ${word} Quartet`);
     const quiet = await create(`${word} at dawn`);
     const draft = await create(`${word} unreleased`);
+    const over = await create(`${word} farewell`);
     await catalog.publishEvent(user.id, busy.id, hooks);
     await catalog.publishEvent(user.id, quiet.id, hooks);
+    await catalog.publishEvent(user.id, over.id, hooks);
+    expect(await changeEventStatus(prisma, { eventId: busy.id, from: ['published'], to: 'on_sale' }, () => new Date())).toBe(true);
+    expect(await changeEventStatus(prisma, { eventId: over.id, from: ['published'], to: 'ended' }, () => new Date())).toBe(true);
     for (let seat = 1; seat <= 3; seat += 1) {
       const held = await reserveHold(
         { store, redis, keyPrefix: `test:rx-${run}:` },
@@ -109,11 +114,11 @@ describe('reindex-cli: MySQL + DynamoDB → a new versioned index behind the ali
       );
       expect(held.outcome).toBe('held');
     }
-    return { busyId: busy.id, quietId: quiet.id, draftId: draft.id };
+    return { busyId: busy.id, quietId: quiet.id, overId: over.id, draftId: draft.id };
   }
 
   it('rebuilds from the sources of truth, switches the alias with no gap, deletes the old index, and search answers from the new one', async () => {
-    const { busyId, quietId } = await seedCatalog();
+    const { busyId, quietId, overId } = await seedCatalog();
 
     // The serving index before the rebuild: a stale copy of one event and a ghost MySQL no longer has.
     await ensureEventsIndex(search, indexPrefix);
@@ -133,6 +138,7 @@ describe('reindex-cli: MySQL + DynamoDB → a new versioned index behind the ali
       seatCount: 40,
       seatsAvailable: 40,
       availability: 'available',
+      status: 'published',
       updatedAt: '2020-01-01T00:00:00.000Z',
     });
     await search.index({ index: oldIndex, id: busyId, body: stale(busyId, `Stale ${word}`), refresh: true });
@@ -155,16 +161,19 @@ describe('reindex-cli: MySQL + DynamoDB → a new versioned index behind the ali
     expect(probes.length).toBeGreaterThan(0);
     expect(probes.filter((probe) => probe !== 2)).toEqual([]);
 
-    expect(result!.index).toMatch(new RegExp(`^${indexPrefix}events-v1-\\d+$`));
+    expect(result!.index).toMatch(new RegExp(`^${indexPrefix}events-v${EVENTS_MAPPING_VERSION}-\\d+$`));
     expect(result!.replaced).toEqual([oldIndex]);
-    expect(result!.documents).toBeGreaterThanOrEqual(2);
+    expect(result!.documents).toBeGreaterThanOrEqual(3);
     expect(await aliasedIndices(search, indexPrefix)).toEqual([result!.index]);
     expect((await search.indices.exists({ index: oldIndex })).body).toBe(false);
 
     const found = await searchEvents(search, { q: word }, indexPrefix);
     expect(found.hits.map((hit) => hit.eventId).sort()).toEqual([busyId, quietId].sort());
-    expect(found.hits.find((hit) => hit.eventId === busyId)).toMatchObject({ name: `The ${word} Quartet`, venueName: 'Quay Hall', seatCount: 40, seatsAvailable: 37, minPriceCents: 3_000 });
-    expect(found.hits.find((hit) => hit.eventId === quietId)).toMatchObject({ seatCount: 40, seatsAvailable: 40, availability: 'available' });
+    expect(found.hits.find((hit) => hit.eventId === busyId)).toMatchObject({ name: `The ${word} Quartet`, venueName: 'Quay Hall', seatCount: 40, seatsAvailable: 37, minPriceCents: 3_000, status: 'on_sale' });
+    expect(found.hits.find((hit) => hit.eventId === quietId)).toMatchObject({ seatCount: 40, seatsAvailable: 40, availability: 'available', status: 'published' });
+    // The ended event is in the index with its status, found only when asked for.
+    const ended = await searchEvents(search, { q: word, status: 'ended' }, indexPrefix);
+    expect(ended.hits.map((hit) => ({ eventId: hit.eventId, status: hit.status }))).toEqual([{ eventId: overId, status: 'ended' }]);
 
     // The indexer writes through the alias, so a message newer than the rebuild lands in the new index.
     const indexer = new EventIndexer(search, logger(), indexPrefix);

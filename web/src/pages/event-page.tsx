@@ -1,4 +1,5 @@
 // An event's landing page: the room's state, seat availability by section, and "Join the queue".
+// The catalog status decides first when the sale is over (sold out, or the event has ended).
 import { useState } from 'react';
 import { joinQueue } from '../fan-actions';
 import { loadFanSession } from '../fan-session';
@@ -17,6 +18,8 @@ interface EventDetails {
   category: string;
   city: string;
   startsAt: string;
+  /** published | on_sale | sold_out | ended */
+  status?: string;
   venue?: { name?: string };
 }
 
@@ -54,7 +57,9 @@ export function EventPage({ eventId, config }: { eventId: string; config: WebCon
   };
 
   const available = seats?.sections.reduce((sum, section) => sum + section.available, 0);
-  const canJoin = status !== null && status?.state !== 'closed' && status?.state !== 'soldout';
+  const ended = details?.status === 'ended';
+  const soldOut = details?.status === 'sold_out' || status?.state === 'soldout';
+  const canJoin = status !== null && !ended && !soldOut && status?.state !== 'closed';
   return (
     <section className="stack">
       <p className="eyebrow">Event{details ? ` · ${details.category}` : ''}</p>
@@ -66,7 +71,11 @@ export function EventPage({ eventId, config }: { eventId: string; config: WebCon
         </p>
       )}
       {details?.description && <p>{details.description}</p>}
-      {status === undefined ? (
+      {ended ? (
+        <p className="notice" data-testid="room-state">This event has ended.</p>
+      ) : status === null && details?.status === 'sold_out' ? (
+        <p className="notice" data-testid="room-state">{roomStateText('soldout')}</p>
+      ) : status === undefined ? (
         <p aria-busy="true">Checking the waiting room…</p>
       ) : status === null ? (
         <p className="notice">Tickets for this event are not on sale yet.</p>

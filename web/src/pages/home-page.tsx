@@ -27,6 +27,8 @@ interface SearchHit {
   startsAt: string;
   minPriceCents: number;
   availability: string;
+  /** published | on_sale | sold_out (search leaves ended events out). */
+  status?: string;
 }
 
 interface FacetBucket {
@@ -193,7 +195,7 @@ function fromCatalog(event: CatalogEvent): Listing {
     where: [event.venue?.name, event.city].filter(Boolean).join(', '),
     startsAt: event.startsAt,
     fromPriceCents: prices.length > 0 ? Math.min(...prices) : undefined,
-    note: event.status === 'sold_out' ? 'Sold out' : event.category,
+    note: event.status === 'sold_out' ? 'Sold out' : event.status === 'on_sale' ? `${event.category} · On sale now` : event.category,
   };
 }
 
@@ -204,6 +206,11 @@ function fromSearch(hit: SearchHit): Listing {
     where: [hit.venueName, hit.city].filter(Boolean).join(', '),
     startsAt: hit.startsAt,
     fromPriceCents: hit.minPriceCents > 0 ? hit.minPriceCents : undefined,
-    note: [hit.category, hit.availability === 'sold-out' ? 'Sold out' : hit.availability === 'few-left' ? 'Few seats left' : undefined].filter(Boolean).join(' · '),
+    note: [
+      hit.category,
+      hit.status === 'sold_out' || hit.availability === 'sold-out' ? 'Sold out' : hit.availability === 'few-left' ? 'Few seats left' : hit.status === 'on_sale' ? 'On sale now' : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · '),
   };
 }
