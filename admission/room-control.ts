@@ -1,6 +1,7 @@
 // Organizer and booking-side control of a room: configure, rate, pause/resume, close, sold out, open.
 // State changes are announced to waiting fans at once (not on the next tick); the ticker applies
-// rate and capacity on its next tick. Transitions are checked here, before the write.
+// rate and capacity on its next tick. Transitions are checked here, before the write. Every change of
+// state, rate or capacity also queues one queue.state-changed for Kafka, in the script that makes it.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -59,10 +60,11 @@ export class RoomControl {
   /** Creates the room (in prequeue until opened) or updates its settings, leaving its state alone. */
   async configureRoom(eventId: string, settings: RoomSettings): Promise<{ config: RoomConfig; created: boolean }> {
     const existing = await this.options.store.readConfig(eventId);
+    const nowMs = this.options.clock();
     const config =
       existing === null
-        ? await this.options.store.createRoom(eventId, { ...settings, state: 'prequeue' })
-        : await this.options.store.configure(eventId, settings);
+        ? await this.options.store.createRoom(eventId, { ...settings, state: 'prequeue' }, nowMs)
+        : await this.options.store.configure(eventId, settings, nowMs);
     await this.options.activeEvents.add(eventId);
     await this.announce(eventId);
     return { config, created: existing === null };
@@ -70,7 +72,7 @@ export class RoomControl {
 
   async setRate(eventId: string, admissionRatePerMinute: number): Promise<RoomConfig> {
     await this.requireConfig(eventId);
-    const config = await this.options.store.configure(eventId, { admissionRatePerMinute });
+    const config = await this.options.store.configure(eventId, { admissionRatePerMinute }, this.options.clock());
     await this.announce(eventId);
     return config;
   }
@@ -96,7 +98,7 @@ export class RoomControl {
   async open(eventId: string): Promise<{ config: RoomConfig; outcome: string; numbered: number; seed: string }> {
     await this.requireConfig(eventId);
     const seed = this.options.openSeed?.() ?? randomUUID();
-    const result = await this.options.store.openSale(eventId, { seed });
+    const result = await this.options.store.openSale(eventId, { seed, nowMs: this.options.clock() });
     await this.announce(eventId);
     return { config: await this.requireConfig(eventId), outcome: result.outcome, numbered: result.numbered, seed };
   }
@@ -138,8 +140,12 @@ export class RoomControl {
   private async transition(eventId: string, action: keyof typeof transitions): Promise<RoomConfig> {
     const { from, to } = transitions[action];
     defineAdmissionScripts(this.options.redis);
+    const keys = this.options.store.keys(eventId);
+    // The mark must be in Redis before the script runs (QueueStateOutbox.markPending); the store's
+    // connection may not be this one, so wait for it rather than rely on pipelining.
+    await this.options.store.stateOutbox.markPending(eventId);
     const [outcome, state] = transitionReplySchema.parse(
-      await runScript(this.options.redis, admissionScripts.transitionState.name, [this.options.store.keys(eventId).config], [to, ...from]),
+      await runScript(this.options.redis, admissionScripts.transitionState.name, [keys.config, keys.stateOutbox], [to, randomUUID(), this.options.clock(), ...from]),
     );
     if (outcome === 'refused' && state === '') {
       throw new WaitingRoomError('not_configured', 'no waiting room is configured for this event', { eventId });

@@ -2,6 +2,7 @@
 // shuffled order, before anyone who arrives later. Invariant: each pre-queued fan gets exactly one number.
 // Shuffle in TypeScript, not Lua: a 500k-element Lua loop would block Redis for seconds, and Lua's
 // math.random is not a seedable source we control; here the shuffle is replayable and batches stay short.
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { WaitingRoomKeys } from './queue-keys.js';
@@ -15,6 +16,8 @@ export interface OpenSaleOptions {
   seed: string | number;
   /** Fans numbered per Lua call; bounds how long any one script blocks Redis. */
   batchSize?: number;
+  /** Time of the open's queue.state-changed message (epoch ms); now by default. */
+  nowMs?: number;
 }
 
 export interface OpenSaleResult {
@@ -41,15 +44,24 @@ const refusalCodes: Record<string, WaitingRoomErrorCode> = {
   soldout: 'sold_out',
 };
 
+/**
+ * `markOutboxPending` must send its mark synchronously on `redis` (QueueStateOutbox.markPending
+ * does): the opening script, which appends the room's queue.state-changed to its outbox, is sent in
+ * the same tick right after it, so Redis runs the mark first without an extra round trip.
+ */
 export async function openPrequeuedSale(
   redis: Redis,
   keys: WaitingRoomKeys,
   options: OpenSaleOptions,
+  markOutboxPending: () => Promise<void>,
 ): Promise<OpenSaleResult> {
   const batchSize = options.batchSize ?? 5_000;
-  const begin = beginReplySchema.parse(
-    await runScript(redis, waitingRoomScripts.beginOpen.name, [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening], []),
-  );
+  const nowMs = z.number().int().min(0).parse(options.nowMs ?? Date.now());
+  const [, beginReply] = await Promise.all([
+    markOutboxPending(),
+    runScript(redis, waitingRoomScripts.beginOpen.name, [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], [randomUUID(), nowMs]),
+  ]);
+  const begin = beginReplySchema.parse(beginReply);
   if (begin[0] === 'already_open') return { outcome: 'already_open', firstNumber: 0, lastNumber: -1, numbered: 0 };
   if (begin[0] === 'refused') {
     throw new WaitingRoomError(refusalCodes[begin[1]] ?? 'invalid_transition', `cannot open sale in state ${begin[1]}`);

@@ -39,6 +39,9 @@ export interface WaitingRoomKeys {
   leaseFence: string;
   /** hash lastTickMs, carry: ticker progress, kept in Redis so a new leader continues exactly. */
   ticker: string;
+  /** stream of queue.state-changed entries (id, time, state, previousState, admissionRatePerMinute,
+   * maxActiveShoppers, reason), appended by the script that made the change; the relay drains it. */
+  stateOutbox: string;
 }
 
 export function waitingRoomKeys(eventId: string, keyPrefix: string = DEFAULT_KEY_PREFIX): WaitingRoomKeys {
@@ -59,5 +62,6 @@ export function waitingRoomKeys(eventId: string, keyPrefix: string = DEFAULT_KEY
     lease: `${tag}:lease`,
     leaseFence: `${tag}:lease:fence`,
     ticker: `${tag}:ticker`,
+    stateOutbox: `${tag}:outbox`,
   };
 }

@@ -1,11 +1,13 @@
 // The waiting room's Redis state for every event: config, joining, opening the prequeue, status,
 // and admitted shopping sessions. Invariants (DESIGN §8.2, §8.3): one number per fan, never reused;
-// admitted-but-unexpired sessions never exceed maxActiveShoppers.
+// admitted-but-unexpired sessions never exceed maxActiveShoppers. Config changes that matter outside
+// the room (state, rate, capacity) also queue a queue.state-changed (queue-state-outbox.ts).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { openPrequeuedSale, type OpenSaleOptions, type OpenSaleResult } from './prequeue-opening.js';
 import { DEFAULT_KEY_PREFIX, fanIdSchema, waitingRoomKeys, type WaitingRoomKeys } from './queue-keys.js';
+import { QueueStateOutbox } from './queue-state-outbox.js';
 import { runScript } from '../lib/redis-scripts.js';
 import {
   roomConfigFromHash,
@@ -66,33 +68,39 @@ export interface QueueStoreOptions {
 export class QueueStore {
   private readonly redis: Redis;
   private readonly keyPrefix: string;
+  /** Where state, rate and capacity changes are queued for Kafka (queue.state-changed). */
+  readonly stateOutbox: QueueStateOutbox;
 
   constructor(options: QueueStoreOptions) {
     this.redis = options.redis;
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     defineWaitingRoomScripts(this.redis);
+    this.stateOutbox = new QueueStateOutbox(this.redis, this.keyPrefix);
   }
 
   keys(eventId: string): WaitingRoomKeys {
     return waitingRoomKeys(eventId, this.keyPrefix);
   }
 
-  /** Creates the room config (every field required). */
-  async createRoom(eventId: string, config: RoomConfigInput): Promise<RoomConfig> {
-    return this.configure(eventId, roomConfigSchema.parse(config));
+  /** Creates the room config (every field required). `nowMs` is the time of its queue.state-changed. */
+  async createRoom(eventId: string, config: RoomConfigInput, nowMs: number = Date.now()): Promise<RoomConfig> {
+    return this.configure(eventId, roomConfigSchema.parse(config), nowMs);
   }
 
-  /** Partial update (rate, pause/resume/close, capacity); the ticker applies it on its next tick. */
-  async configure(eventId: string, update: RoomConfigUpdate): Promise<RoomConfig> {
+  /**
+   * Partial update (rate, pause/resume/close, capacity); the ticker applies it on its next tick. A
+   * change of state, rate or max active shoppers also writes its queue.state-changed to the outbox.
+   */
+  async configure(eventId: string, update: RoomConfigUpdate, nowMs: number = Date.now()): Promise<RoomConfig> {
     const keys = this.keys(eventId);
+    const args = [randomUUID(), nowMsSchema.parse(nowMs), ...roomConfigToFields(update)];
     let reply: unknown;
     try {
-      reply = await runScript(
-        this.redis,
-        waitingRoomScripts.configure.name,
-        [keys.config, keys.prequeue, keys.prequeueOpening],
-        roomConfigToFields(update),
-      );
+      [, reply] = await Promise.all([
+        // Sent in the same tick on this connection, so Redis runs the mark before the script.
+        this.stateOutbox.markPending(eventId),
+        runScript(this.redis, waitingRoomScripts.configure.name, [keys.config, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], args),
+      ]);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('PREQUEUE_PENDING')) {
         throw new WaitingRoomError('prequeue_pending', 'pre-queued fans are waiting: open the sale with openSale', { eventId });
@@ -125,7 +133,7 @@ export class QueueStore {
   }
 
   openSale(eventId: string, options: OpenSaleOptions): Promise<OpenSaleResult> {
-    return openPrequeuedSale(this.redis, this.keys(eventId), options);
+    return openPrequeuedSale(this.redis, this.keys(eventId), options, () => this.stateOutbox.markPending(eventId));
   }
 
   async status(eventId: string, fanId: string): Promise<FanStatus> {

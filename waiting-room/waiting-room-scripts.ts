@@ -16,6 +16,7 @@ export const waitingRoomScripts = {
   status: script('corralWrStatus', 'status.lua'),
   claimPass: script('corralWrClaimPass', 'claim-pass.lua'),
   releaseSession: script('corralWrReleaseSession', 'release-session.lua'),
+  forgetOutboxEvent: script('corralWrForgetOutboxEvent', 'forget-outbox-event.lua'),
 } as const;
 
 export function defineWaitingRoomScripts(redis: Redis): void {

@@ -1,7 +1,12 @@
 -- First step of openSale: reserve numbers issued+1 .. issued+P for the P pre-queued fans, snapshot
 -- the prequeue, and open the room, all atomically. Later arrivals INCR past the reserved block.
--- KEYS: config, issued, prequeue, prequeueOpening
+-- Opening appends one queue.state-changed entry (reason 'opened') to the event's outbox stream in
+-- this same script; a resumed or repeated open changes no state and appends nothing.
+-- KEYS: config, issued, prequeue, prequeueOpening, outbox   ARGV: messageId, nowMs
 -- Replies: {'begun', next, last} | {'resume', next, last} | {'already_open'} | {'refused', reason}
+if not ARGV[1] or ARGV[1] == '' or not tonumber(ARGV[2]) then
+  return redis.error_reply('BAD_ARGUMENTS begin-open takes messageId, nowMs')
+end
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
   return {'refused', 'not_configured'}
@@ -26,4 +31,7 @@ if waiting > 0 then
   redis.call('HSET', KEYS[1], 'prequeueNext', first, 'prequeueLast', last)
 end
 redis.call('HSET', KEYS[1], 'state', 'open')
+local settings = redis.call('HMGET', KEYS[1], 'admissionRatePerMinute', 'maxActiveShoppers')
+redis.call('XADD', KEYS[5], '*', 'id', ARGV[1], 'time', ARGV[2], 'state', 'open', 'previousState', state,
+  'admissionRatePerMinute', settings[1] or '0', 'maxActiveShoppers', settings[2] or '0', 'reason', 'opened')
 return {'begun', first, last}

@@ -1,7 +1,8 @@
-// Live availability in the events index. Booking messages (holds, confirmations, releases) say
-// which event changed; the refresher then recounts that event's reservable seats in DynamoDB and
-// writes the count into its search document. Recounting the truth instead of applying deltas makes
-// duplicates and reordering harmless; a burst of messages for one event coalesces into one recount.
+// Live availability in the events index. `seat.changed` messages (one per hold, expiry, release or
+// confirmation) say which event changed; the refresher then recounts that event's reservable seats
+// in DynamoDB and writes the count into its search document. Recounting the truth instead of
+// applying deltas makes duplicates and reordering harmless; a burst of messages for one event
+// coalesces into one recount.
 import type { Logger } from '../../lib/log.js';
 import type { SearchClient } from '../../lib/search.js';
 import { availabilityOf, eventsIndexNames } from '../../search/events-index.js';

@@ -1,13 +1,14 @@
 // Keeps the `events` index current from Kafka. Each event.* message is applied as an upsert whose
 // external version is the message time, so a redelivered message is a no-op and an older message
 // never overwrites a newer one: duplicates from the at-least-once relay need no separate dedup
-// table. Booking messages only name the event whose availability changed; the refresher recounts it.
+// table. A `seat.changed` message only names the event whose availability changed; the refresher
+// recounts it.
 import type { Consumer } from 'kafkajs';
 import { z } from 'zod';
 import type { Logger } from '../../lib/log.js';
 import type { SearchClient } from '../../lib/search.js';
 import type { AvailabilityRefresher } from './availability-refresher.js';
-import { availabilityOf, eventsIndexNames, type EventDocument } from '../../search/events-index.js';
+import { availabilityOf, eventsIndexNames, INDEXED_STATUSES, type EventDocument } from '../../search/events-index.js';
 
 const eventPublishedSchema = z.object({
   id: z.string(),
@@ -28,12 +29,15 @@ const eventPublishedSchema = z.object({
     minPriceCents: z.number().int(),
     maxPriceCents: z.number().int(),
     currency: z.string(),
+    // Messages written before the lifecycle existed carry no status: they were all published.
+    status: z.enum(INDEXED_STATUSES).default('published'),
   }),
 });
 
 export const INDEXED_TOPICS = ['event.published', 'event.updated'] as const;
-/** Booking topics: each message carries `eventId`, enough to recount that event's seats. */
-export const AVAILABILITY_TOPICS = ['hold.created', 'hold.expired', 'hold.released', 'booking.confirmed', 'seat.changed'] as const;
+/** The relay derives one `seat.changed` from every booking change that moved seats (holds, expiries,
+ * releases, confirmations); its `eventId` is enough to recount that event's seats. */
+export const AVAILABILITY_TOPICS = ['seat.changed'] as const;
 
 const availabilityMessageSchema = z.object({ eventId: z.string().min(1).max(128) });
 
@@ -72,6 +76,7 @@ export class EventIndexer {
       seatCount: data.seatCount,
       seatsAvailable,
       availability: availabilityOf(seatsAvailable, data.seatCount),
+      status: data.status,
       updatedAt: parsed.time,
     };
     try {

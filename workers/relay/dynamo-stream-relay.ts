@@ -1,7 +1,8 @@
 // Relays the DynamoDB outbox table's stream (booking changes) to Kafka: each new outbox item becomes
-// one message on the topic named by its `type`, keyed by its event id, produced idempotently. The
-// last relayed sequence number of every shard is checkpointed in Redis only after Kafka acknowledged
-// the batch, so a relay killed at any point resumes after its checkpoint: at-least-once, never lost.
+// one message on the topic named by its `type` (plus one `seat.changed` for a booking change that
+// moved seats), keyed by its event id, produced idempotently. The last relayed sequence number of
+// every shard is checkpointed in Redis only after Kafka acknowledged the batch, so a relay killed at
+// any point resumes after its checkpoint: at-least-once, never lost.
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -18,6 +19,7 @@ import type { Producer } from 'kafkajs';
 import type { Logger } from '../../lib/log.js';
 import type { Redis } from '../../lib/redis.js';
 import { outboxItemToMessage, type RelayedMessage } from './outbox-envelope.js';
+import { seatChangeOf } from './seat-changes.js';
 
 export interface DynamoStreamRelayOptions {
   dynamo: DynamoDBClient;
@@ -84,7 +86,7 @@ export class DynamoStreamRelay {
     return reply.ShardIterator;
   }
 
-  /** One pass over every readable shard; returns how many messages it produced. */
+  /** One pass over every readable shard; returns how many messages it produced (seat.changed included). */
   async relayOnce(): Promise<{ published: number }> {
     const streamArn = await this.currentStreamArn();
     const shards = await this.listShards(streamArn);
@@ -130,9 +132,18 @@ export class DynamoStreamRelay {
     for (const record of records) {
       const image = record.dynamodb?.NewImage;
       if (record.eventName === 'REMOVE' || image === undefined) continue;
-      const message = outboxItemToMessage(unmarshall(image as never));
-      if (message) messages.push(message);
-      else this.options.log.error({ shardId, sequenceNumber: record.dynamodb?.SequenceNumber }, 'outbox item without id, type or eventId; not relayed');
+      const item = unmarshall(image as never);
+      const sequenceNumber = record.dynamodb?.SequenceNumber;
+      const message = outboxItemToMessage(item);
+      if (!message) {
+        this.options.log.error({ shardId, sequenceNumber }, 'outbox item without id, type or eventId; not relayed');
+        continue;
+      }
+      messages.push(message);
+      // Same batch as the booking message, before the checkpoint moves: both or (after a crash) both again.
+      const seatChange = seatChangeOf(item);
+      if (seatChange.outcome === 'changed') messages.push(seatChange.message);
+      else if (seatChange.outcome === 'malformed') this.options.log.error({ shardId, sequenceNumber, outboxId: message.id, problem: seatChange.problem }, 'booking outbox item without usable seats; no seat.changed');
     }
     if (messages.length > 0) await this.produce(messages);
     const last = records.at(-1)?.dynamodb?.SequenceNumber;

@@ -1,6 +1,7 @@
 // The booking transactions write flat outbox items ({id, type, eventId, at, …fields}); on Kafka every
 // message has the envelope of docs/events.md ({id, type, version, time, eventId, data}). This is
-// the one place that turns one into the other.
+// the one place that turns one into the other (seat-changes.ts derives a second message, seat.changed,
+// from the same booking items).
 import { z } from 'zod';
 
 export const OUTBOX_MESSAGE_VERSION = 1;
@@ -21,17 +22,22 @@ export interface RelayedMessage {
   value: string;
 }
 
+/** The envelope `time` of an item written at `at` (epoch ms or ISO); now when absent or unreadable. */
+export function outboxTime(at: number | string | undefined): string {
+  const time = at === undefined ? new Date() : new Date(at);
+  return (Number.isNaN(time.getTime()) ? new Date() : time).toISOString();
+}
+
 /** null for an item that cannot be relayed (no id, type or event id). */
 export function outboxItemToMessage(item: Record<string, unknown>): RelayedMessage | null {
   const parsed = outboxItemSchema.safeParse(item);
   if (!parsed.success) return null;
   const { id, type, eventId, at, ...data } = parsed.data;
-  const time = at === undefined ? new Date() : new Date(at);
   const envelope = {
     id,
     type,
     version: OUTBOX_MESSAGE_VERSION,
-    time: Number.isNaN(time.getTime()) ? new Date().toISOString() : time.toISOString(),
+    time: outboxTime(at),
     eventId,
     data,
   };

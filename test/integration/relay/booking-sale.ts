@@ -1,6 +1,6 @@
 // Real-booking fixture for the relay suites: an event's seats in DynamoDB tables of its own (unique
-// prefix), holds made by the booking code (reserveHold) and confirmed by it (confirmHold), and a
-// Kafka collector that keeps the messages of that one event from the real booking topics.
+// prefix), holds made by the booking code (reserveHold), confirmed (confirmHold) or released
+// (releaseHold) by it, and a Kafka collector that keeps the messages of that one event.
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Kafka } from 'kafkajs';
@@ -8,6 +8,7 @@ import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../.
 import { createRedis, type Redis } from '../../../lib/redis.js';
 import { bookingStore, type BookingStore } from '../../../workers/booking/booking-store.js';
 import { confirmHold } from '../../../workers/booking/hold-confirm.js';
+import { releaseHold } from '../../../workers/booking/hold-release.js';
 import { TEST_CARDS, TestPaymentProvider } from '../../../workers/booking/payments.js';
 import { reserveHold } from '../../../workers/booking/reserve-hold.js';
 import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
@@ -24,6 +25,8 @@ export interface BookingSale {
   hold(seatNumber: number): Promise<{ holdId: string; fanId: string }>;
   /** Confirms through confirmHold with an approving test card. */
   confirm(hold: { holdId: string; fanId: string }): Promise<void>;
+  /** The fan lets the hold go (releaseHold, as DELETE /api/holds/:id does). */
+  release(hold: { holdId: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,10 @@ export async function createBookingSale(label: string, seats: number): Promise<B
       const outcome = await confirmHold(store, payments, eventId, holdId, fanId, TEST_CARDS.approve);
       if (outcome.outcome !== 'confirmed') throw new Error(`confirmation of ${holdId} was ${JSON.stringify(outcome)}`);
     },
+    async release({ holdId }) {
+      const outcome = await releaseHold(store, eventId, holdId, 'released');
+      if (outcome.outcome !== 'released') throw new Error(`release of ${holdId} was ${JSON.stringify(outcome)}`);
+    },
     async close() {
       for (const table of Object.values(tableNames(tablePrefix))) await dynamo.client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
       dynamo.client.destroy();
@@ -80,15 +87,17 @@ export interface KafkaEnvelope {
   data: Record<string, unknown>;
 }
 
-/** Every message keyed by `eventId` on the topics, read from the beginning by a group of its own. */
-export async function collectEventMessages(kafka: Kafka, topics: string[], eventId: string) {
+/** Every message keyed by one of the event ids on the topics, read from the beginning by a group of its own. */
+export async function collectEventMessages(kafka: Kafka, topics: string[], eventIds: string | readonly string[]) {
+  const wanted = new Set(typeof eventIds === 'string' ? [eventIds] : eventIds);
   const received: Array<{ topic: string; message: KafkaEnvelope }> = [];
   const consumer = kafka.consumer({ groupId: `test-collector-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
-      if (message.key?.toString() !== eventId || !message.value) return;
+      const key = message.key?.toString();
+      if (key === undefined || !wanted.has(key) || !message.value) return;
       received.push({ topic, message: JSON.parse(message.value.toString()) as KafkaEnvelope });
     },
   });

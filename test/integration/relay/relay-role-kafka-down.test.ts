@@ -5,8 +5,9 @@ import { createKafka, ensureTopics } from '../../../lib/kafka.js';
 import { logger } from '../../../lib/log.js';
 import { createPrisma, type PrismaClient } from '../../../lib/mysql.js';
 import { Platform } from '../../../lib/platform.js';
-import { createRedis, type Redis } from '../../../lib/redis.js';
+import { createRedis, deleteKeysByPrefix, type Redis } from '../../../lib/redis.js';
 import type { RunningRole } from '../../../lib/role.js';
+import { QueueStore } from '../../../waiting-room/queue-store.js';
 import { startRelay } from '../../../workers/relay-role.js';
 import { config } from '../platform-env.js';
 import { collectEventMessages, createBookingSale, waitFor, type BookingSale } from './booking-sale.js';
@@ -76,13 +77,20 @@ describe('relay role while Kafka is down (real DynamoDB, MariaDB, Redis; Kafka u
     redis.disconnect();
   });
 
-  it('keeps booking, buffers both outboxes, reports the relays unready, and publishes everything once Kafka is back', async () => {
+  it('keeps booking and running the waiting room, buffers all three outboxes, reports the relays unready, and publishes everything once Kafka is back', async () => {
     const broker = kafkaBehind(await freePort());
     const platform = new Platform({ ...config, KAFKA_BROKERS: [broker.address], DYNAMODB_TABLE_PREFIX: sale.tablePrefix, RELAY_PORT: await freePort(), DEPENDENCY_TIMEOUT_MS: 5_000 }, logger());
-    const role = await startRelay(platform);
-    const collector = await collectEventMessages(kafka, ['hold.created', 'booking.confirmed'], sale.eventId);
+    const waitingRoomKeyPrefix = `test:kafka-down-${randomUUID()}:`;
+    const role = await startRelay(platform, { waitingRoomKeyPrefix });
+    const collector = await collectEventMessages(kafka, ['hold.created', 'booking.confirmed', 'queue.state-changed'], sale.eventId);
     const checkpointKey = `corral:{relay}:stream-checkpoints:${tableNames(sale.tablePrefix).outbox}`;
+    const rooms = new QueueStore({ redis, keyPrefix: waitingRoomKeyPrefix });
+    const roomOutbox = rooms.keys(sale.eventId).stateOutbox;
     try {
+      // The organizer side only writes Redis: the room's changes wait in its outbox stream.
+      await rooms.createRoom(sale.eventId, { state: 'prequeue', admissionRatePerMinute: 600, maxActiveShoppers: 100, passTtlSeconds: 600, opensAt: 0 });
+      await rooms.configure(sale.eventId, { admissionRatePerMinute: 900 });
+
       // The booking path only writes DynamoDB: it does not notice that Kafka is gone.
       const holds = [];
       for (let seat = 1; seat <= 6; seat += 1) holds.push(await sale.hold(seat));
@@ -97,7 +105,7 @@ describe('relay role while Kafka is down (real DynamoDB, MariaDB, Redis; Kafka u
         const reply = await readyz(role);
         if (reply.status !== 503) return false;
         unready = reply.body;
-        return reply.body.dependencies['dynamo-stream-relay']?.ok === false && reply.body.dependencies['mysql-outbox-relay']?.ok === false;
+        return ['dynamo-stream-relay', 'mysql-outbox-relay', 'queue-state-relay'].every((relay) => reply.body.dependencies[relay]?.ok === false);
       });
       expect(unready).toMatchObject({
         status: 'unready',
@@ -105,13 +113,16 @@ describe('relay role while Kafka is down (real DynamoDB, MariaDB, Redis; Kafka u
           kafka: { ok: false },
           'dynamo-stream-relay': { ok: false, error: expect.stringMatching(/^last pass failed: /) },
           'mysql-outbox-relay': { ok: false, error: expect.stringMatching(/^last pass failed: /) },
+          'queue-state-relay': { ok: false, error: expect.stringMatching(/^last pass failed: /) },
           dynamodb: { ok: true },
           mysql: { ok: true },
           redis: { ok: true },
         },
       });
-      // Buffered, not lost and not skipped: no checkpoint, nothing on Kafka, the MySQL row pending.
+      // Buffered, not lost and not skipped: no checkpoint, nothing on Kafka, the MySQL row pending,
+      // both room changes still in the room's outbox stream.
       expect(await redis.hgetall(checkpointKey)).toEqual({});
+      expect(await redis.xlen(roomOutbox)).toBe(2);
       expect(collector.received).toHaveLength(0);
       expect(await prisma.outboxMessage.findUniqueOrThrow({ where: { id: catalogMessageId } })).toMatchObject({ publishedAt: null });
 
@@ -122,6 +133,9 @@ describe('relay role while Kafka is down (real DynamoDB, MariaDB, Redis; Kafka u
       await waitFor('the buffered holds and confirmations on Kafka', 60_000, () => collector.distinctIds('hold.created').size >= holdIds.size && collector.distinctIds('booking.confirmed').size >= confirmedIds.size);
       expect(collector.distinctIds('hold.created')).toEqual(holdIds);
       expect(collector.distinctIds('booking.confirmed')).toEqual(confirmedIds);
+      await waitFor('both room changes on Kafka', 60_000, () => collector.distinctIds('queue.state-changed').size >= 2);
+      expect(collector.received.filter((entry) => entry.topic === 'queue.state-changed').map((entry) => entry.message.data['reason'])).toEqual(['configured', 'rate-changed']);
+      await waitFor('the room outbox stream to be drained', 10_000, async () => (await redis.xlen(roomOutbox)) === 0);
       await waitFor('the MySQL outbox row to be published', 30_000, async () => (await prisma.outboxMessage.findUniqueOrThrow({ where: { id: catalogMessageId } })).publishedAt !== null);
       await waitFor('/readyz to answer 200', 30_000, async () => (await readyz(role)).status === 200);
       expect(Object.keys(await redis.hgetall(checkpointKey)).length).toBeGreaterThan(0);
@@ -131,6 +145,7 @@ describe('relay role while Kafka is down (real DynamoDB, MariaDB, Redis; Kafka u
       await platform.close();
       await broker.close();
       await redis.del(checkpointKey);
+      await deleteKeysByPrefix(redis, waitingRoomKeyPrefix);
     }
   }, 180_000);
 });

@@ -120,7 +120,7 @@ describe('opening the sale: the prequeue is shuffled and numbered first (real Re
     await Promise.all(Array.from({ length: 100 }, (_, fan) => store.join(eventId, `fan-${fan}`, 0)));
     const keys = store.keys(eventId);
     // Simulate an opener that crashed after numbering 10 fans.
-    await runScript(fixture.redis, waitingRoomScripts.beginOpen.name, [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening], []);
+    await runScript(fixture.redis, waitingRoomScripts.beginOpen.name, [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], ['interrupted-open', 0]);
     const someFans = await fixture.redis.srandmember(keys.prequeueOpening, 10);
     await runScript(fixture.redis, waitingRoomScripts.assignPrequeueBatch.name, [keys.config, keys.fans, keys.prequeueOpening], [1, ...someFans]);
     expect(await store.join(eventId, 'late', 0)).toEqual({ status: 'numbered', number: 101, newlyIssued: true });
