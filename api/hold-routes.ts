@@ -106,8 +106,8 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
       const found = await readSeats(store, eventId, keys);
       const unknown = keys.filter((sk) => !found.has(sk));
       if (unknown.length > 0) throw new AppError(400, 'unknown-seats', 'some seats do not exist in this event', { unknownSeats: unknown });
-    } else if ((deps.seatMap ? await deps.seatMap.seats(eventId, request.section) : await readEventSeats(store, eventId, request.section)).length === 0) {
-      // Served from the seat-map cache when there is one: a whole-section Query per request is too dear.
+    } else if (!(deps.seatMap ? await deps.seatMap.hasSection(eventId, request.section) : (await readEventSeats(store, eventId, request.section)).length > 0)) {
+      // The seat-map cache's section index when there is one: a whole-section read per request is too dear.
       throw new AppError(400, 'unknown-section', `event has no section ${request.section}`, { prefix: sectionSkPrefix(request.section) });
     }
     const job: ReserveJob = {

@@ -39,8 +39,13 @@ export function bookingRedisKeys(keyPrefix: string, eventId: string) {
   const tag = `${keyPrefix}{bk:${eventId}}`;
   return {
     seatLock: (sk: string) => `${tag}:lock:${sk}`,
-    /** hash seat sk -> "version|status|heldUntil|priceTier|priceCents": the seat-map cache. */
-    seatMap: `${tag}:seat-map`,
+    /** The seat-map cache (seat-map-cache.ts), one hash per section: seat sk ->
+     * "version|status|heldUntil|priceTier|priceCents", plus `~`-prefixed count fields. */
+    seatMapSection: (section: string) => `${tag}:seat-map:${section}`,
+    /** Sorted set of the section's HELD seats ("tier|heldUntil|sk", lexical), so lapsed holds are counted without reading seats. */
+    seatMapHolds: (section: string) => `${tag}:seat-map-holds:${section}`,
+    /** hash section -> seats at fill: the cached sections, written last at fill and expiring first. */
+    seatMapIndex: `${tag}:seat-map-index`,
     /** hash holdTtlSeconds, maxSeatsPerFan, maxSeatsPerHold: the organizer's booking settings. */
     settings: `${tag}:settings`,
   };

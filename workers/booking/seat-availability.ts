@@ -1,6 +1,6 @@
 // Seat-map reads for fans: per-section counts (a lapsed hold counts as available, because the
-// reserve condition will take it) and, for one section, each seat's state. Read from DynamoDB;
-// the Redis seat-map cache of DESIGN §4 is not built yet.
+// reserve condition will take it) and, for one section, each seat's state. Read from DynamoDB here;
+// the Redis seat-map cache (seat-map-cache.ts) fills from readEventSeats and keeps the same counts.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { eventPk, isReservable, SEAT_SK_PREFIX, sectionSkPrefix, type SeatItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
@@ -23,7 +23,17 @@ export interface SeatState {
   state: 'available' | 'held' | 'sold';
 }
 
-export async function readEventSeats(store: BookingStore, eventId: string, section?: string): Promise<SeatItem[]> {
+/** An event bigger than the catalog allows (200,000 seats) is refused rather than read without end. */
+export class TooManySeatsError extends Error {
+  constructor(eventId: string, maxSeats: number) {
+    super(`event ${eventId} has more than ${maxSeats} seats`);
+    this.name = 'TooManySeatsError';
+  }
+}
+
+export const MAX_EVENT_SEATS = 200_000;
+
+export async function readEventSeats(store: BookingStore, eventId: string, section?: string, maxSeats = MAX_EVENT_SEATS): Promise<SeatItem[]> {
   const seats: SeatItem[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -36,6 +46,7 @@ export async function readEventSeats(store: BookingStore, eventId: string, secti
       }),
     );
     seats.push(...((page.Items ?? []) as SeatItem[]));
+    if (seats.length > maxSeats) throw new TooManySeatsError(eventId, maxSeats);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return seats;
