@@ -1,6 +1,9 @@
 // Browser tests of the fan and organizer pages against the real roles (Chromium via playwright-core).
 // Each scenario uses its own event; screenshots of every page land in test-results/e2e/.
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { gridLayout } from '../../catalog/venue-layout.js';
+import { loadConfig } from '../../lib/config.js';
+import { createPrisma } from '../../lib/mysql.js';
 import { startE2eStack, type E2eStack } from './e2e-stack.js';
 
 let stack: E2eStack;
@@ -328,4 +331,43 @@ test('an organizer signs in with email and password and runs their event; fans f
   await fan.waitForURL(`**/events/${event.eventId}/seats`, { timeout: 15_000 });
   await fan.getByText(`Choose seats · ${event.name}`).waitFor();
   await stack.screenshot(fan, 'h3-seats-with-name');
+}, 60_000);
+
+test('the home page lists every event: "Show more" loads the next page until all are shown', async () => {
+  // Sixty listed events put straight into MySQL (listing reads only the catalog), far enough in the
+  // future to sort after everything else, so the last page is sure to hold some of them.
+  const prisma = createPrisma(loadConfig().DATABASE_URL);
+  const tag = stack.newEventId('paging');
+  const organization = await prisma.organization.create({ data: { name: `Paging ${tag}` } });
+  const venue = await prisma.venue.create({ data: { organizationId: organization.id, name: `Paging Hall ${tag}`, city: 'Braga', layout: gridLayout(['A'], 1, 2, () => 'std'), seatCount: 2 } });
+  const names = Array.from({ length: 60 }, (_, index) => `Paging ${tag} #${String(index + 1).padStart(2, '0')}`);
+  try {
+    await prisma.event.createMany({
+      data: names.map((name, index) => ({ organizationId: organization.id, venueId: venue.id, name, description: '', category: 'paging', city: 'Braga', startsAt: new Date(Date.UTC(2099, 0, 1, 0, index)), saleOpensAt: new Date(Date.UTC(2098, 0, 1)), status: 'published' })),
+    });
+    const fan = await (await stack.desktop()).newPage();
+    await fan.goto('/');
+    await fan.getByTestId('event-list').waitFor();
+    const total = Number((await fan.getByTestId('event-count').textContent())!.replace(/\D/g, ''));
+    expect(total).toBeGreaterThanOrEqual(60);
+    expect(await fan.locator('.event-card').count()).toBeLessThan(total);
+    for (let clicks = 0; (await fan.getByTestId('show-more').count()) > 0; clicks += 1) {
+      expect(clicks).toBeLessThan(20);
+      const before = await fan.locator('.event-card').count();
+      await fan.getByTestId('show-more').click();
+      await fan.waitForFunction((count) => document.querySelectorAll('.event-card').length > count || !document.querySelector('[data-testid="show-more"]'), before);
+    }
+    // No event twice (pages can shift while events are added), and every one of ours is there.
+    const links = await fan.locator('.event-card h2 a').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
+    expect(new Set(links).size).toBe(links.length);
+    expect(links.length).toBeGreaterThanOrEqual(total);
+    const shown = await fan.locator('.event-card h2').allTextContents();
+    for (const name of names) expect(shown).toContain(name);
+    await stack.screenshot(fan, 'h4-home-all-pages');
+  } finally {
+    await prisma.event.deleteMany({ where: { organizationId: organization.id } });
+    await prisma.venue.delete({ where: { id: venue.id } });
+    await prisma.organization.delete({ where: { id: organization.id } });
+    await prisma.$disconnect();
+  }
 }, 60_000);

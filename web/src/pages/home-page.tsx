@@ -60,10 +60,25 @@ interface Listing {
 
 const searching = (filters: Filters) => filters.q !== '' || filters.city !== undefined || filters.category !== undefined;
 
+const CATALOG_PAGE_SIZE = 48;
+const SEARCH_PAGE_SIZE = 24;
+
+function searchPath(filters: Filters, page: number): string {
+  const params = new URLSearchParams({ page: String(page), size: String(SEARCH_PAGE_SIZE) });
+  if (filters.q !== '') params.set('q', filters.q);
+  if (filters.city) params.set('city', filters.city);
+  if (filters.category) params.set('category', filters.category);
+  return `/api/search?${params}`;
+}
+
+const catalogPath = (page: number) => `/api/events?size=${CATALOG_PAGE_SIZE}&page=${page}`;
+
 export function HomePage() {
   const [draft, setDraft] = useState('');
   const [filters, setFilters] = useState<Filters>({ q: '' });
-  const [listings, setListings] = useState<{ items: Listing[]; total: number }>();
+  // `page` is the last page loaded; "Show more" fetches the next one of the same source and appends.
+  const [listings, setListings] = useState<{ items: Listing[]; total: number; page: number }>();
+  const [loadingMore, setLoadingMore] = useState(false);
   const [facets, setFacets] = useState<SearchReply['facets']>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(true);
@@ -72,21 +87,17 @@ export function HomePage() {
     const abort = new AbortController();
     setLoading(true);
     setError(undefined);
-    const params = new URLSearchParams();
-    if (filters.q !== '') params.set('q', filters.q);
-    if (filters.city) params.set('city', filters.city);
-    if (filters.category) params.set('category', filters.category);
-    const search = requestJson<SearchReply>(`/api/search?${params}`, { signal: abort.signal });
-    const catalog = searching(filters) ? undefined : requestJson<{ total: number; events: CatalogEvent[] }>('/api/events?size=50', { signal: abort.signal });
+    const search = requestJson<SearchReply>(searchPath(filters, 1), { signal: abort.signal });
+    const catalog = searching(filters) ? undefined : requestJson<{ total: number; events: CatalogEvent[] }>(catalogPath(1), { signal: abort.signal });
     void Promise.allSettled([search, catalog]).then(([found, listed]) => {
       if (abort.signal.aborted) return;
       setLoading(false);
       setFacets(found.status === 'fulfilled' ? found.value.facets : undefined);
       if (catalog !== undefined) {
-        if (listed?.status === 'fulfilled' && listed.value) setListings({ items: listed.value.events.map(fromCatalog), total: listed.value.total });
+        if (listed?.status === 'fulfilled' && listed.value) setListings({ items: listed.value.events.map(fromCatalog), total: listed.value.total, page: 1 });
         else setError(`We could not load the events: ${problemMessage(listed?.status === 'rejected' ? listed.reason : undefined)}`);
       } else if (found.status === 'fulfilled') {
-        setListings({ items: found.value.hits.map(fromSearch), total: found.value.total });
+        setListings({ items: found.value.hits.map(fromSearch), total: found.value.total, page: 1 });
       } else {
         setError(`Search is not available right now (${problemMessage(found.reason)}). Clear the search to see every event.`);
         setListings(undefined);
@@ -98,6 +109,26 @@ export function HomePage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setFilters((previous) => ({ ...previous, q: draft.trim() }));
+  };
+  const showMore = async () => {
+    if (!listings) return;
+    const page = listings.page + 1;
+    setLoadingMore(true);
+    try {
+      // Events can be added or removed between pages; an id already listed is not shown twice.
+      const more = searching(filters)
+        ? (await requestJson<SearchReply>(searchPath(filters, page))).hits.map(fromSearch)
+        : (await requestJson<{ events: CatalogEvent[] }>(catalogPath(page))).events.map(fromCatalog);
+      setListings((previous) => {
+        if (!previous) return previous;
+        const seen = new Set(previous.items.map((item) => item.id));
+        return { ...previous, page, items: [...previous.items, ...more.filter((item) => !seen.has(item.id))] };
+      });
+    } catch (failure) {
+      setError(`We could not load more events: ${problemMessage(failure)}`);
+    } finally {
+      setLoadingMore(false);
+    }
   };
   const toggle = (facet: 'city' | 'category', key: string) => setFilters((previous) => ({ ...previous, [facet]: previous[facet] === key ? undefined : key }));
 
@@ -146,6 +177,13 @@ export function HomePage() {
             </li>
           ))}
         </ul>
+      )}
+      {listings && listings.items.length < listings.total && (
+        <p className="row">
+          <button type="button" onClick={() => void showMore()} disabled={loadingMore} data-testid="show-more">
+            {loadingMore ? 'Loading…' : `Show more (${formatCount(listings.items.length)} of ${formatCount(listings.total)} shown)`}
+          </button>
+        </p>
       )}
       <OpenById />
     </section>
