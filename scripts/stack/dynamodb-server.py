@@ -2,9 +2,16 @@
 
 DynamoDB applies each request atomically; moto's threaded server does not, so requests are
 serialised here to keep conditional writes and transactions atomic under concurrent clients.
+Transactions run through moto_transactions.py, which rolls back item snapshots instead of table
+copies (same outcome, a cost that does not grow with the table).
 """
 import argparse
+import os
+import sys
 import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import moto_transactions  # noqa: E402  (beside this file, not installed)
 
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import WSGIRequestHandler, run_simple
@@ -14,6 +21,7 @@ parser.add_argument("--host", default="127.0.0.1")
 parser.add_argument("--port", type=int, default=8010)
 args = parser.parse_args()
 
+moto_transactions.install()
 backend = DomainDispatcherApplication(create_backend_app)
 one_at_a_time = threading.Lock()
 

@@ -1,4 +1,5 @@
-import { DeleteTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../../lib/dynamo.js';
 import { config, uniqueName } from './platform-env.js';
@@ -56,6 +57,57 @@ describe('dynamodb (real local server)', () => {
     expect(loserHold.Item).toBeUndefined();
     const loserOutbox = await dynamo.doc.send(new GetCommand({ TableName: tables.outbox, Key: { id: 'hold.created:h2' } }));
     expect(loserOutbox.Item).toBeUndefined();
+  });
+
+  it('undoes every write and stream record of a transaction whose last write fails after its conditions passed', async () => {
+    const key = { pk: 'EVENT#e3', sk: 'SEAT#A#1#1' };
+    const counter = { pk: 'EVENT#e3', sk: 'COUNTER' };
+    await dynamo.doc.send(new PutCommand({ TableName: tables.inventory, Item: { ...key, status: 'AVAILABLE' } }));
+    await dynamo.doc.send(new PutCommand({ TableName: tables.inventory, Item: { ...counter, seats: 'not a number' } }));
+    const failed = await dynamo.doc
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: tables.outbox, Item: { id: 'hold.created:h3', type: 'hold.created' } } },
+            {
+              Update: {
+                TableName: tables.inventory,
+                Key: key,
+                UpdateExpression: 'SET #status = :held',
+                ConditionExpression: '#status = :available',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':held': 'HELD', ':available': 'AVAILABLE' },
+              },
+            },
+            // Passes its (absent) condition, then fails while applying: a number added to a string.
+            { Update: { TableName: tables.inventory, Key: counter, UpdateExpression: 'SET seats = seats + :one', ExpressionAttributeValues: { ':one': 1 } } },
+          ],
+        }),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failed).toBeInstanceOf(Error);
+    expect((await dynamo.doc.send(new GetCommand({ TableName: tables.inventory, Key: key }))).Item).toMatchObject({ status: 'AVAILABLE' });
+    expect((await dynamo.doc.send(new GetCommand({ TableName: tables.outbox, Key: { id: 'hold.created:h3' } }))).Item).toBeUndefined();
+
+    // Nothing of it reached the outbox stream either (the relay would have published it).
+    const streams = new DynamoDBStreamsClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION, credentials: dynamo.client.config.credentials });
+    try {
+      const streamArn = (await dynamo.client.send(new DescribeTableCommand({ TableName: tables.outbox }))).Table!.LatestStreamArn!;
+      const shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+      const ids: unknown[] = [];
+      for (const shard of shards) {
+        const iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+        const records = (await streams.send(new GetRecordsCommand({ ShardIterator: iterator }))).Records ?? [];
+        ids.push(...records.map((record) => record.dynamodb?.NewImage?.['id']?.S));
+      }
+      expect(ids).toContain('hold.created:h1');
+      expect(ids).not.toContain('hold.created:h3');
+    } finally {
+      streams.destroy();
+    }
   });
 
   it('lets exactly one of many concurrent transactions take a seat', async () => {
