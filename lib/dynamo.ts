@@ -8,6 +8,7 @@ import {
   ResourceNotFoundException,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config.js';
 import type { DependencyCheck } from './health.js';
@@ -17,17 +18,40 @@ export interface DynamoClients {
   doc: DynamoDBDocumentClient;
 }
 
+const isLocalEndpoint = (endpoint: string) => /^http:\/\/(127\.0\.0\.1|localhost)/.test(endpoint);
+// A local server accepts any credentials; real AWS takes them from the default chain.
+const localCredentials = { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
 export function createDynamo(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'AWS_REGION'>): DynamoClients {
-  const local = /^http:\/\/(127\.0\.0\.1|localhost)/.test(config.DYNAMODB_ENDPOINT);
   const client = new DynamoDBClient({
     endpoint: config.DYNAMODB_ENDPOINT,
     region: config.AWS_REGION,
     maxAttempts: 3,
-    // A local server accepts any credentials; real AWS takes them from the default chain.
-    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(isLocalEndpoint(config.DYNAMODB_ENDPOINT) ? localCredentials : {}),
   });
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { client, doc };
+}
+
+/**
+ * Where the Streams API answers for a DynamoDB endpoint. AWS serves it on its own host
+ * (`streams.dynamodb[-fips].<region>.amazonaws.com` beside `dynamodb[-fips].<region>…`); a local
+ * server or a proxy answers both APIs on one address.
+ */
+export function streamsEndpointFor(dynamoEndpoint: string): string {
+  const url = new URL(dynamoEndpoint);
+  if (/^dynamodb(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(url.hostname)) url.hostname = `streams.${url.hostname}`;
+  return url.toString().replace(/\/$/, '');
+}
+
+/** The DynamoDB Streams client the relay reads the outbox stream with. */
+export function createDynamoStreams(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'AWS_REGION'>): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({
+    endpoint: streamsEndpointFor(config.DYNAMODB_ENDPOINT),
+    region: config.AWS_REGION,
+    maxAttempts: 3,
+    ...(isLocalEndpoint(config.DYNAMODB_ENDPOINT) ? localCredentials : {}),
+  });
 }
 
 /** Table names for a prefix: inventory holds seats, holds and bookings; outbox feeds the relay. */

@@ -1,9 +1,8 @@
 // Runs only the DynamoDB outbox stream relay (no HTTP, no MySQL relay) for DYNAMODB_TABLE_PREFIX,
 // until SIGINT/SIGTERM: for draining one stream by hand, and for the relay kill test, which
 // SIGKILLs it mid-stream. node dist/scripts/stream-relay-cli.js [--batch <records per read>]
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { loadConfig } from '../lib/config.js';
-import { createDynamo, tableNames } from '../lib/dynamo.js';
+import { createDynamo, createDynamoStreams, tableNames } from '../lib/dynamo.js';
 import { createKafka } from '../lib/kafka.js';
 import { logger } from '../lib/log.js';
 import { createRedis } from '../lib/redis.js';
@@ -22,8 +21,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = logger().child({ component: 'dynamo-stream-relay' });
   const { client: dynamo } = createDynamo(config);
-  const streams = new DynamoDBStreamsClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION, credentials: dynamo.config.credentials, maxAttempts: 3 });
-  const redis = createRedis(config.REDIS_URL);
+  const streams = createDynamoStreams(config);
+  const redis = createRedis(config);
   const producer = createKafka(config, log).producer({ idempotent: true, maxInFlightRequests: 1 });
   const batchLimit = batchArgument(process.argv.slice(2));
   const relay = new DynamoStreamRelay({ dynamo, streams, producer, redis, tableName: tableNames(config.DYNAMODB_TABLE_PREFIX).outbox, log, ...(batchLimit ? { batchLimit } : {}) });

@@ -2,8 +2,7 @@
 // and the waiting room's Redis outbox (queue state changes) to Kafka. Kafka being down does not stop
 // the role: every outbox buffers, each relay retries with backoff, and /readyz names the failing
 // relay and why.
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { tableNames } from '../lib/dynamo.js';
+import { createDynamoStreams, tableNames } from '../lib/dynamo.js';
 import type { DependencyCheck } from '../lib/health.js';
 import type { Platform } from '../lib/platform.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
@@ -35,7 +34,7 @@ export function startRelay(platform: Platform, options: RelayRoleOptions = {}): 
   const mysqlLoop = runRelayLoop({ name: 'mysql-outbox-relay', producer: mysqlProducer, pass: () => mysqlRelay.relayOnce(), log: mysqlLog, idleMs: 500 });
 
   const dynamo = platform.dynamo().client;
-  const streams = new DynamoDBStreamsClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION, credentials: dynamo.config.credentials, maxAttempts: 3 });
+  const streams = createDynamoStreams(config);
   const streamProducer = platform.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
   const streamLog = platform.log.child({ component: 'dynamo-stream-relay' });
   const streamRelay = new DynamoStreamRelay({ dynamo, streams, producer: streamProducer, redis: platform.redis(), tableName: tableNames(config.DYNAMODB_TABLE_PREFIX).outbox, log: streamLog });
