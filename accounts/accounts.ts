@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConflictError, RateLimitedError, UnauthorizedError, type ProblemBody } from '../lib/errors.js';
 import { parseInput } from '../lib/validation.js';
 import type { PrismaClient } from '../lib/mysql.js';
-import type { Redis } from '../lib/redis.js';
+import type { RedisClient } from '../lib/redis.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 
 export const signUpSchema = z.object({
@@ -55,7 +55,7 @@ function toAccount(user: { id: string; email: string; role: string; displayName:
 export class Accounts {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly lockout: LockoutPolicy = DEFAULT_LOCKOUT,
     private readonly keyPrefix = 'corral:',
   ) {}

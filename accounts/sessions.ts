@@ -9,7 +9,7 @@ import { bearerToken } from '../admission/bearer-token.js';
 import { createTokenVerifier, signToken } from '../admission/signed-tokens.js';
 import type { SigningKeys } from '../admission/signing-keys.js';
 import { UnauthorizedError } from '../lib/errors.js';
-import type { Redis } from '../lib/redis.js';
+import type { RedisClient } from '../lib/redis.js';
 import type { Account, Role } from './accounts.js';
 
 export const SESSION_AUDIENCE = 'corral-session';
@@ -37,7 +37,7 @@ export interface SessionTokensOptions {
   keys: Pick<SigningKeys, 'jwks' | 'issuer'>;
   /** The private ring: only the process that signs sessions in (api) needs it. */
   signer?: SigningKeys;
-  redis: Redis;
+  redis: RedisClient;
   clock?: () => number;
   ttlSeconds?: number;
   keyPrefix?: string;

@@ -1,13 +1,13 @@
 // The events the admission ticker runs for: a Redis set, written when an organizer configures a room,
 // read once per tick by every admission process (one SMEMBERS: O(events), not O(fans)).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { DEFAULT_KEY_PREFIX, eventIdSchema } from '../waiting-room/queue-keys.js';
 
 export class ActiveEvents {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keyPrefix: string = DEFAULT_KEY_PREFIX,
   ) {
     this.key = `${keyPrefix}admission:events`;

@@ -1,7 +1,7 @@
 // The admission role's loop: every tick, run the fenced AdmissionTicker for the active events, open
 // sales whose open time has come, publish one `serving` packet per led event (O(events) per tick)
 // and update the metrics. Only the leader of an event publishes, so each event gets one packet per tick.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import type { Logger } from '../lib/log.js';
 import type { QueueStore } from '../waiting-room/queue-store.js';
 import { roomStateSchema } from '../waiting-room/room-config.js';
@@ -12,7 +12,7 @@ import { AdmissionTicker, type EventTickReport } from './admission-ticker.js';
 import type { RoomControl } from './room-control.js';
 
 export interface AdmissionLoopOptions {
-  redis: Redis;
+  redis: RedisClient;
   store: QueueStore;
   control: RoomControl;
   activeEvents: ActiveEvents;

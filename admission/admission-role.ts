@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Express } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { SessionTokens } from '../accounts/sessions.js';
 import { EventOrganizers } from '../catalog/event-organizers.js';
 import { corsForOrigin } from '../lib/cors.js';
@@ -34,7 +34,7 @@ export function admissionRoutes(options: AdmissionRouteOptions): (app: Express) 
 }
 
 /** Organizers set booking settings here; the api reads them with the same key prefix and defaults. */
-function bookingSettingsOf(redis: Redis): OrganizerRouteOptions['bookingSettings'] {
+function bookingSettingsOf(redis: RedisClient): OrganizerRouteOptions['bookingSettings'] {
   const booking = loadBookingConfig();
   return {
     redis,

@@ -1,5 +1,5 @@
 // The named Lua scripts of admission, one per atomic step, defined once per connection.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { defineScripts, type ScriptDefinition } from '../lib/redis-scripts.js';
 
 const script = (name: string, file: string): ScriptDefinition => ({
@@ -16,6 +16,6 @@ export const admissionScripts = {
   transitionState: script('corralAdmTransitionState', 'transition-state.lua'),
 } as const;
 
-export function defineAdmissionScripts(redis: Redis): void {
+export function defineAdmissionScripts(redis: RedisClient): void {
   defineScripts(redis, Object.values(admissionScripts));
 }

@@ -1,12 +1,12 @@
 // Per event, the leader advances `serving` once per tick (rate × elapsed, fenced in Lua); the others
 // keep trying to take the lease so a dead leader is replaced within one lease period.
 // Time comes from the injected clock and `tick(nowMs)` is called directly by tests; start() is the loop.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { LeaderLease } from './leader-lease.js';
 import { advanceServing, type AdvanceResult } from './serving-advance.js';
 
 export interface AdmissionTickerOptions {
-  redis: Redis;
+  redis: RedisClient;
   holderId: string;
   leaseTtlMs: number;
   clock: () => number;
@@ -21,7 +21,7 @@ export type EventTickReport =
 
 export class AdmissionTicker {
   readonly lease: LeaderLease;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly clock: () => number;
   private readonly listEventIds: AdmissionTickerOptions['listEventIds'];
   private readonly keyPrefix: string | undefined;

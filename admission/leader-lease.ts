@@ -1,13 +1,13 @@
 // One admission leader per event: a Redis lease whose every acquisition INCRs a fencing token.
 // Only the current token may advance `serving`, so a paused or partitioned ex-leader is harmless.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import { DEFAULT_KEY_PREFIX, waitingRoomKeys } from '../waiting-room/queue-keys.js';
 import { runScript } from '../lib/redis-scripts.js';
 import { admissionScripts, defineAdmissionScripts } from './admission-scripts.js';
 
 export interface LeaderLeaseOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Unique per process (pod name + random suffix). */
   holderId: string;
   leaseTtlMs: number;
@@ -27,7 +27,7 @@ const acquireReplySchema = z.union([
 export class LeaderLease {
   readonly holderId: string;
   readonly leaseTtlMs: number;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly clock: () => number;
   private readonly keyPrefix: string;
 

@@ -3,7 +3,7 @@
 // session (Bearer or cookie) of an organizer of the event's organization or of a platform admin.
 import cookieParser from 'cookie-parser';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import { sessionTokenOf, type SessionTokens } from '../accounts/sessions.js';
 import type { EventOrganizers } from '../catalog/event-organizers.js';
@@ -36,7 +36,7 @@ export interface OrganizerRouteOptions {
   eventOrganizers: EventOrganizers;
   /** Where the booking settings live (the booking key prefix) and the platform defaults; without it
    * PUT …/booking is not mounted. */
-  bookingSettings?: { redis: Redis; keyPrefix: string; defaults: BookingDefaults };
+  bookingSettings?: { redis: RedisClient; keyPrefix: string; defaults: BookingDefaults };
 }
 
 /** 401 without a valid session (any other token, e.g. a pass, is refused by audience); 403 for a

@@ -3,7 +3,7 @@
 // rate and capacity on its next tick. Transitions are checked here, before the write. Every change of
 // state, rate or capacity also queues one queue.state-changed for Kafka, in the script that makes it.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import { runScript } from '../lib/redis-scripts.js';
 import type { QueueStore } from '../waiting-room/queue-store.js';
@@ -36,7 +36,7 @@ export interface RoomStats {
 }
 
 export interface RoomControlOptions {
-  redis: Redis;
+  redis: RedisClient;
   store: QueueStore;
   activeEvents: ActiveEvents;
   broadcaster: ServingBroadcaster;

@@ -1,6 +1,6 @@
 // The fenced "advance serving" step, separate from the ticker loop so tests (and ops tools) can
 // show that a stale fencing token is refused.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import { DEFAULT_KEY_PREFIX, waitingRoomKeys } from '../waiting-room/queue-keys.js';
 import { runScript } from '../lib/redis-scripts.js';
@@ -24,7 +24,7 @@ const advanceReplySchema = z.union([
 ]);
 
 export async function advanceServing(
-  redis: Redis,
+  redis: RedisClient,
   eventId: string,
   fencingToken: string,
   nowMs: number,

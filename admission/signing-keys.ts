@@ -2,7 +2,7 @@
 // the first key of one private JWK set, and every key of the set is published. Production reads
 // PASS_SIGNING_JWKS; elsewhere the first local process generates a dev key and shares it via Redis.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { ConfigError, type Config } from '../lib/config.js';
 import { exportPassSigningKey, generatePassSigningKey, importPassSigningKey, PassKeyRing, type PassSigningKey } from './passes.js';
@@ -30,7 +30,7 @@ export async function signingKeysFromJwks(privateJwks: { keys: JWK[] }, issuer: 
   return { current, issuer, passRing, jwks: passRing.jwks() };
 }
 
-export async function loadSigningKeys(config: Config, redis: Redis): Promise<SigningKeys> {
+export async function loadSigningKeys(config: Config, redis: RedisClient): Promise<SigningKeys> {
   if (config.PASS_SIGNING_JWKS !== undefined) {
     return signingKeysFromJwks(JSON.parse(config.PASS_SIGNING_JWKS) as { keys: JWK[] }, config.PASS_ISSUER);
   }
@@ -44,12 +44,12 @@ export async function loadSigningKeys(config: Config, redis: Redis): Promise<Sig
 }
 
 /** What requirePass verifies against in this process: the configured JWKS URL, else the local keys. */
-export async function passJwksSource(config: Config, redis: Redis): Promise<JSONWebKeySet | URL> {
+export async function passJwksSource(config: Config, redis: RedisClient): Promise<JSONWebKeySet | URL> {
   if (config.PASS_JWKS_URL !== undefined) return new URL(config.PASS_JWKS_URL);
   return (await loadSigningKeys(config, redis)).jwks;
 }
 
-export async function loadVisitorCookieSecret(config: Config, redis: Redis): Promise<string> {
+export async function loadVisitorCookieSecret(config: Config, redis: RedisClient): Promise<string> {
   if (config.VISITOR_COOKIE_SECRET !== undefined) return config.VISITOR_COOKIE_SECRET;
   if (config.NODE_ENV === 'production') throw new ConfigError('VISITOR_COOKIE_SECRET', 'is required when NODE_ENV=production');
   const candidate = randomBytes(32).toString('base64url');

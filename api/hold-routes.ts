@@ -4,7 +4,7 @@
 // waiting-room session back, so the next fan in line can be admitted.
 import type { Express, Request } from 'express';
 import type { Logger } from '../lib/log.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { eventIdSchema, holdIdSchema, seatSk, sectionSkPrefix } from '../workers/booking/booking-keys.js';
@@ -23,7 +23,7 @@ import { bearerToken, type PassCheck, type VerifiedPass } from './pass-check.js'
 
 export interface HoldRouteDeps {
   store: BookingStore;
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   queues: BookingQueues;
   payments: PaymentProvider;

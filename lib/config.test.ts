@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { configSchema, ConfigError, loadConfig } from './config.js';
+import { configSchema, ConfigError, loadConfig, redactUrl } from './config.js';
 
 describe('loadConfig', () => {
   it('gives every variable a local default', () => {
@@ -26,6 +26,28 @@ describe('loadConfig', () => {
   ])('names the bad variable %s in one line', (variable, value, message) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(message);
+  });
+
+  it('takes a Redis Cluster as REDIS_CLUSTER=true with one or more seed node URLs', () => {
+    expect(loadConfig({}).REDIS_CLUSTER).toBe(false);
+    const cluster = loadConfig({ REDIS_CLUSTER: 'true', REDIS_URL: 'rediss://a:6379, rediss://b:6379' });
+    expect(cluster.REDIS_CLUSTER).toBe(true);
+    expect(cluster.REDIS_URL).toBe('rediss://a:6379, rediss://b:6379');
+    expect(loadConfig({ REDIS_CLUSTER: 'false' }).REDIS_CLUSTER).toBe(false);
+  });
+
+  it.each([
+    [{ REDIS_CLUSTER: 'maybe' }, /^config: REDIS_CLUSTER must be true or false/],
+    [{ REDIS_URL: 'redis://a:6379,redis://b:6379' }, /^config: REDIS_URL lists several URLs, which only a cluster takes: set REDIS_CLUSTER=true/],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:6379,rediss://b:6379' }, /^config: REDIS_URL seed nodes must share protocol and credentials/],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:6379,not a url' }, /^config: REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\//],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:6379/2' }, /^config: REDIS_URL names a database, which a cluster does not have/],
+  ])('refuses a Redis setting a cluster client could not use: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('redacts the password of every seed in a list of Redis URLs', () => {
+    expect(redactUrl('rediss://user:secret@a:6379, rediss://user:secret@b:6379')).toBe('rediss://user:***@a:6379,rediss://user:***@b:6379');
   });
 
   it('is fully documented in docs/configuration.md', () => {

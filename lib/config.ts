@@ -4,18 +4,24 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
-function urlWithProtocol(protocols: string[]) {
-  return z.string().refine(
-    (value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
-  );
+function hasProtocol(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }
+
+function urlWithProtocol(protocols: string[]) {
+  return z.string().refine((value) => hasProtocol(value, protocols), {
+    message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  });
+}
+
+// One URL, or on a cluster a comma-separated list of seed nodes (checked against REDIS_CLUSTER below).
+const redisUrls = z.string().refine((value) => value.split(',').every((url) => hasProtocol(url.trim(), ['redis:', 'rediss:'])), {
+  message: 'must be a URL starting with redis:// or rediss://',
+});
 
 const brokerList = z
   .string()
@@ -34,7 +40,9 @@ export const configSchema = z.object({
   WORKER_PORT: port.default(3003),
   RELAY_PORT: port.default(3004),
   INDEXER_PORT: port.default(3005),
-  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6390'),
+  REDIS_URL: redisUrls.default('redis://127.0.0.1:6390'),
+  // ElastiCache cluster mode (docs/decisions/0009-redis-cluster.md): REDIS_URL names seed nodes.
+  REDIS_CLUSTER: z.stringbool({ error: 'must be true or false' }).default(false),
   DATABASE_URL: urlWithProtocol(['mysql:', 'mariadb:']).default('mysql://corral:corral@127.0.0.1:3316/corral'),
   DYNAMODB_ENDPOINT: urlWithProtocol(['http:', 'https:']).default('http://127.0.0.1:8010'),
   DYNAMODB_TABLE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'may hold only letters, digits, _ . -').default('corral-'),
@@ -58,6 +66,22 @@ export const configSchema = z.object({
   WEB_ORIGIN: z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin).default('http://127.0.0.1:3000'),
   PUBLIC_WAITING_ROOM_URL: urlWithProtocol(['http:', 'https:']).optional(),
   PUBLIC_ADMISSION_URL: urlWithProtocol(['http:', 'https:']).optional(),
+}).superRefine((config, context) => {
+  const seedUrls = config.REDIS_URL.split(',').map((url) => url.trim());
+  // A URL that does not parse is already reported by REDIS_URL's own check.
+  if (!seedUrls.every((url) => hasProtocol(url, ['redis:', 'rediss:']))) return;
+  const seeds = seedUrls.map((url) => new URL(url));
+  if (seeds.length > 1 && !config.REDIS_CLUSTER) {
+    context.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'lists several URLs, which only a cluster takes: set REDIS_CLUSTER=true' });
+  }
+  // The cluster client takes TLS and credentials once, for every node it discovers.
+  const [first] = seeds;
+  if (seeds.some((seed) => seed.protocol !== first!.protocol || seed.username !== first!.username || seed.password !== first!.password)) {
+    context.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'seed nodes must share protocol and credentials' });
+  }
+  if (config.REDIS_CLUSTER && seeds.some((seed) => seed.pathname !== '' && seed.pathname !== '/' && seed.pathname !== '/0')) {
+    context.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'names a database, which a cluster does not have (only 0)' });
+  }
 });
 
 function isPrivateJwkSet(value: string): boolean {
@@ -107,8 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return parsed.data;
 }
 
-/** Connection URLs with any password replaced, for logs and the start banner. */
+/** Connection URLs with any password replaced, for logs and the start banner; a comma-separated
+ * list (Redis Cluster seeds) is redacted URL by URL. */
 export function redactUrl(url: string): string {
+  if (url.includes(',')) return url.split(',').map((part) => redactUrl(part.trim())).join(',');
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

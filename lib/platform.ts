@@ -6,14 +6,14 @@ import type { DependencyCheck } from './health.js';
 import { createKafka, kafkaCheck } from './kafka.js';
 import type { Logger } from './log.js';
 import { createPrisma, mysqlCheck, type PrismaClient } from './mysql.js';
-import { createRedis, redisCheck, type Redis } from './redis.js';
+import { createRedis, redisCheck, type RedisClient } from './redis.js';
 import { createSearch, searchCheck, type SearchClient } from './search.js';
 import type { Kafka } from 'kafkajs';
 
 export type Dependency = 'redis' | 'dynamodb' | 'kafka' | 'mysql' | 'opensearch';
 
 export class Platform {
-  private redisClient?: Redis;
+  private redisClient?: RedisClient;
   private dynamoClients?: DynamoClients;
   private kafkaClient?: Kafka;
   private prismaClient?: PrismaClient;
@@ -24,8 +24,9 @@ export class Platform {
     readonly log: Logger,
   ) {}
 
-  redis(): Redis {
-    this.redisClient ??= createRedis(this.config.REDIS_URL);
+  /** One node, or a cluster client when REDIS_CLUSTER is set. */
+  redis(): RedisClient {
+    this.redisClient ??= createRedis(this.config);
     return this.redisClient;
   }
 

@@ -1,7 +1,9 @@
 // Loads Lua scripts from `.lua` files beside their owning module and calls them by name.
-// ioredis `defineCommand` sends EVALSHA and falls back to EVAL once per connection on NOSCRIPT.
+// ioredis `defineCommand` sends EVALSHA and falls back to EVAL once per connection on NOSCRIPT (on a
+// cluster: per node, and the call goes to the node of its first key). Every KEYS of one call must
+// share a hash slot, which the modules' key layouts guarantee with one hash tag per owner.
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 export interface ScriptDefinition {
   /** Command name on the ioredis instance; prefixed so modules never collide. */
@@ -12,7 +14,7 @@ export interface ScriptDefinition {
 type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
 
 const scriptSources = new Map<string, string>();
-const definedOn = new WeakMap<Redis, Set<string>>();
+const definedOn = new WeakMap<RedisClient, Set<string>>();
 
 function scriptSource(file: URL): string {
   let source = scriptSources.get(file.href);
@@ -24,7 +26,7 @@ function scriptSource(file: URL): string {
 }
 
 /** Idempotent: each script is defined once per ioredis instance. */
-export function defineScripts(redis: Redis, definitions: readonly ScriptDefinition[]): void {
+export function defineScripts(redis: RedisClient, definitions: readonly ScriptDefinition[]): void {
   let defined = definedOn.get(redis);
   if (defined === undefined) {
     defined = new Set();
@@ -39,7 +41,7 @@ export function defineScripts(redis: Redis, definitions: readonly ScriptDefiniti
 }
 
 export function runScript(
-  redis: Redis,
+  redis: RedisClient,
   name: string,
   keys: readonly string[],
   args: readonly (string | number)[],

@@ -18,7 +18,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const redis = createRedis(loadConfig().REDIS_URL);
+  const redis = createRedis(loadConfig());
   const keyPrefix = loadBookingConfig().BOOKING_KEY_PREFIX;
   try {
     if (needsEvent) await pinHeadlineEvent(redis, keyPrefix, eventId.data!, command === 'pin');

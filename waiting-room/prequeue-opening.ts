@@ -3,7 +3,7 @@
 // Shuffle in TypeScript, not Lua: a 500k-element Lua loop would block Redis for seconds, and Lua's
 // math.random is not a seedable source we control; here the shuffle is replayable and batches stay short.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import type { WaitingRoomKeys } from './queue-keys.js';
 import { runScript } from '../lib/redis-scripts.js';
@@ -45,23 +45,22 @@ const refusalCodes: Record<string, WaitingRoomErrorCode> = {
 };
 
 /**
- * `markOutboxPending` must send its mark synchronously on `redis` (QueueStateOutbox.markPending
- * does): the opening script, which appends the room's queue.state-changed to its outbox, is sent in
- * the same tick right after it, so Redis runs the mark first without an extra round trip.
+ * `markOutboxPending` (QueueStateOutbox.markPending) is awaited before the opening script, which
+ * appends the room's queue.state-changed to its outbox: on a cluster the mark and the room live on
+ * different nodes, so only waiting for the mark's reply puts it in Redis first.
  */
 export async function openPrequeuedSale(
-  redis: Redis,
+  redis: RedisClient,
   keys: WaitingRoomKeys,
   options: OpenSaleOptions,
   markOutboxPending: () => Promise<void>,
 ): Promise<OpenSaleResult> {
   const batchSize = options.batchSize ?? 5_000;
   const nowMs = z.number().int().min(0).parse(options.nowMs ?? Date.now());
-  const [, beginReply] = await Promise.all([
-    markOutboxPending(),
-    runScript(redis, waitingRoomScripts.beginOpen.name, [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], [randomUUID(), nowMs]),
-  ]);
-  const begin = beginReplySchema.parse(beginReply);
+  await markOutboxPending();
+  const begin = beginReplySchema.parse(
+    await runScript(redis, waitingRoomScripts.beginOpen.name, [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], [randomUUID(), nowMs]),
+  );
   if (begin[0] === 'already_open') return { outcome: 'already_open', firstNumber: 0, lastNumber: -1, numbered: 0 };
   if (begin[0] === 'refused') {
     throw new WaitingRoomError(refusalCodes[begin[1]] ?? 'invalid_transition', `cannot open sale in state ${begin[1]}`);
@@ -96,7 +95,7 @@ export async function openPrequeuedSale(
   return { outcome: phase === 'begun' ? 'opened' : 'resumed', firstNumber, lastNumber: next - 1, numbered: next - firstNumber };
 }
 
-async function readWholeSet(redis: Redis, key: string): Promise<string[]> {
+async function readWholeSet(redis: RedisClient, key: string): Promise<string[]> {
   const members = new Set<string>();
   let cursor = '0';
   do {

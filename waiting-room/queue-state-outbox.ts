@@ -9,7 +9,7 @@
 // script is lost if the writer dies in between, and a mark the relay removes before reading is lost
 // if the relay dies in between; the grace rule below covers both, for rooms in any state (a closed
 // room is no longer in the admission active-events set, so that set cannot be the safety net).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import { runScript } from '../lib/redis-scripts.js';
 import { DEFAULT_KEY_PREFIX, eventIdSchema, waitingRoomKeys } from './queue-keys.js';
@@ -52,7 +52,7 @@ export class QueueStateOutbox {
   readonly pendingKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string = DEFAULT_KEY_PREFIX,
     /** Wall clock of the mark; compared with the relay's, so it is never a test's fake sale clock. */
     private readonly clock: () => number = Date.now,
@@ -79,31 +79,32 @@ export class QueueStateOutbox {
     return events;
   }
 
-  /** The first `count` entries of each event's stream (one round trip). */
+  /**
+   * The first `count` entries of each event's stream. Sent as separate commands in one tick, not
+   * as a pipeline: on a cluster the streams live on several nodes, and an ioredis
+   * cluster pipeline must stay on one node ("All keys in the pipeline should belong to the same
+   * slots allocation group"). Sent without waiting for each other, they still cost one round trip.
+   */
   async readEntries(eventIds: readonly string[], count: number): Promise<Map<string, OutboxEntry[]>> {
-    const pipeline = this.redis.pipeline();
-    for (const eventId of eventIds) pipeline.xrange(waitingRoomKeys(eventId, this.keyPrefix).stateOutbox, '-', '+', 'COUNT', count);
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await Promise.all(eventIds.map((eventId) => this.redis.xrange(waitingRoomKeys(eventId, this.keyPrefix).stateOutbox, '-', '+', 'COUNT', count)));
     const entries = new Map<string, OutboxEntry[]>();
     eventIds.forEach((eventId, index) => {
-      const [error, reply] = replies[index] ?? [new Error('no reply')];
-      if (error) throw error;
       entries.set(
         eventId,
-        (reply as Array<[string, string[]]>).map(([streamId, pairs]) => ({ streamId, fields: pairsToRecord(pairs) })),
+        replies[index]!.map(([streamId, pairs]) => ({ streamId, fields: pairsToRecord(pairs) })),
       );
     });
     return entries;
   }
 
-  /** Removes entries Kafka has acknowledged; the stream itself is the relay's checkpoint. */
+  /** Removes entries Kafka has acknowledged; the stream itself is the relay's checkpoint. One
+   * command per stream, not a pipeline, for the reason given at readEntries. */
   async deleteEntries(streamIdsByEvent: ReadonlyMap<string, readonly string[]>): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    for (const [eventId, streamIds] of streamIdsByEvent) {
-      if (streamIds.length > 0) pipeline.xdel(waitingRoomKeys(eventId, this.keyPrefix).stateOutbox, ...streamIds);
-    }
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [error] of replies) if (error) throw error;
+    await Promise.all(
+      [...streamIdsByEvent]
+        .filter(([, streamIds]) => streamIds.length > 0)
+        .map(([eventId, streamIds]) => this.redis.xdel(waitingRoomKeys(eventId, this.keyPrefix).stateOutbox, ...streamIds)),
+    );
   }
 
   /**

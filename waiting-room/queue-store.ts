@@ -3,7 +3,7 @@
 // admitted-but-unexpired sessions never exceed maxActiveShoppers. Config changes that matter outside
 // the room (state, rate, capacity) also queue a queue.state-changed (queue-state-outbox.ts).
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import { openPrequeuedSale, type OpenSaleOptions, type OpenSaleResult } from './prequeue-opening.js';
 import { DEFAULT_KEY_PREFIX, fanIdSchema, waitingRoomKeys, type WaitingRoomKeys } from './queue-keys.js';
@@ -60,13 +60,13 @@ const claimReplySchema = z.union([
 const nowMsSchema = z.number().int().min(0);
 
 export interface QueueStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Tests pass a unique prefix so suites never see each other's keys. */
   keyPrefix?: string;
 }
 
 export class QueueStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keyPrefix: string;
   /** Where state, rate and capacity changes are queued for Kafka (queue.state-changed). */
   readonly stateOutbox: QueueStateOutbox;
@@ -96,11 +96,11 @@ export class QueueStore {
     const args = [randomUUID(), nowMsSchema.parse(nowMs), ...roomConfigToFields(update)];
     let reply: unknown;
     try {
-      [, reply] = await Promise.all([
-        // Sent in the same tick on this connection, so Redis runs the mark before the script.
-        this.stateOutbox.markPending(eventId),
-        runScript(this.redis, waitingRoomScripts.configure.name, [keys.config, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], args),
-      ]);
+      // The mark must be in Redis before the script appends (QueueStateOutbox.markPending), so it is
+      // awaited: on a cluster the pending set and the room live on different nodes, and two commands
+      // sent in one tick may run in either order.
+      await this.stateOutbox.markPending(eventId);
+      reply = await runScript(this.redis, waitingRoomScripts.configure.name, [keys.config, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], args);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('PREQUEUE_PENDING')) {
         throw new WaitingRoomError('prequeue_pending', 'pre-queued fans are waiting: open the sale with openSale', { eventId });

@@ -1,7 +1,7 @@
 // Abuse limits on join and pass: one budget per client IP (generous: venues and mobile carriers put
 // many fans behind one address) and a tighter one per visitor. Counted in Redis so every process of
 // a role shares them; over budget is a RateLimitedError (429 with Retry-After).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../lib/errors.js';
 
@@ -11,7 +11,7 @@ export interface LimitRule {
 }
 
 export interface RequestLimitsOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Names the limited action in the Redis keys, e.g. "join" or "pass". */
   action: string;
   perIp: LimitRule;

@@ -2,7 +2,7 @@
 // state change) one `serving` packet per event goes to the event's Socket.IO room through the
 // Socket.IO Redis emitter, so the cost is O(events) per tick and the ticker never knows the servers.
 import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import type { QueueStore } from './queue-store.js';
 import { roomStateSchema, type RoomState } from './room-config.js';
 
@@ -26,7 +26,7 @@ export function eventRoom(eventId: string): string {
 export class ServingBroadcaster {
   private readonly emitter: Emitter;
 
-  constructor(redis: Redis, channelKey: string = SOCKET_IO_CHANNEL_KEY) {
+  constructor(redis: RedisClient, channelKey: string = SOCKET_IO_CHANNEL_KEY) {
     this.emitter = new Emitter(redis, { key: channelKey }).of(QUEUE_NAMESPACE);
   }
 
@@ -36,7 +36,7 @@ export class ServingBroadcaster {
 }
 
 /** One read of what a subscriber needs now; null when the event has no waiting room. */
-export async function readServingUpdate(redis: Redis, store: QueueStore, eventId: string): Promise<ServingUpdate | null> {
+export async function readServingUpdate(redis: RedisClient, store: QueueStore, eventId: string): Promise<ServingUpdate | null> {
   const keys = store.keys(eventId);
   // MULTI: one consistent snapshot (the keys share a hash tag, so this works on a cluster too).
   const replies = await redis.multi().get(keys.serving).get(keys.issued).hmget(keys.config, 'state', 'admissionRatePerMinute').exec();

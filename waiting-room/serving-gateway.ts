@@ -3,7 +3,7 @@
 // The Redis adapter lets any number of gateway processes share rooms; no per-fan state lives here.
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import type { Logger } from '../lib/log.js';
@@ -21,7 +21,7 @@ export type SubscribeAck = { ok: true; update: ServingUpdate } | { ok: false; er
 
 export interface ServingGatewayOptions {
   server: HttpServer;
-  redis: Redis;
+  redis: RedisClient;
   store: QueueStore;
   log: Logger;
   channelKey?: string;
@@ -73,9 +73,11 @@ export function attachServingGateway(options: ServingGatewayOptions): ServingGat
     });
   });
 
-  // The adapter subscribed when the namespace was created above; a PING on the same connection
-  // answers only after that subscription took effect.
-  const ready = subClient.ping().then(() => undefined);
+  // The adapter subscribed to its namespace's pattern (`<key>#/queue#*`) when the namespace was
+  // created above. Subscribing to the same pattern again and waiting for the reply is a barrier on
+  // the subscriber connection: a PING would be too on one node, but a cluster client sends a PING
+  // to some node of its pool, not over the connection that holds the subscriptions.
+  const ready = subClient.psubscribe(`${options.channelKey ?? SOCKET_IO_CHANNEL_KEY}#${QUEUE_NAMESPACE}#*`).then(() => undefined);
 
   return {
     io,

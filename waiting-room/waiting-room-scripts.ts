@@ -1,5 +1,5 @@
 // The named Lua scripts of the waiting room, one per atomic step, defined once per connection.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.js';
 import { defineScripts, type ScriptDefinition } from '../lib/redis-scripts.js';
 
 const script = (name: string, file: string): ScriptDefinition => ({
@@ -19,6 +19,6 @@ export const waitingRoomScripts = {
   forgetOutboxEvent: script('corralWrForgetOutboxEvent', 'forget-outbox-event.lua'),
 } as const;
 
-export function defineWaitingRoomScripts(redis: Redis): void {
+export function defineWaitingRoomScripts(redis: RedisClient): void {
   defineScripts(redis, Object.values(waitingRoomScripts));
 }

@@ -1,7 +1,8 @@
 // The Helm chart rendered by the real `helm` (installed by npm run setup) and every manifest checked
 // against the Kubernetes and KEDA schemas (kubernetes-models), then against the code it deploys:
 // the roles, their ports and probes, the config variables the roles actually read, and the BullMQ
-// lists KEDA watches, which must be the lists the booking queues really fill (checked on real Redis).
+// lists KEDA watches, which must be the lists the booking queues really fill (checked on real Redis,
+// and on a real Redis Cluster with redis.cluster=true).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import { createRedis, deleteKeysByPrefix } from '../../lib/redis.js';
 import { ROLES } from '../../lib/role.js';
 import { bookingConfigSchema } from '../../workers/booking/booking-config.js';
 import { BOOKING_QUEUE_NAME, headlinePrefix, partitionPrefix } from '../../workers/booking/booking-queues.js';
+import { startRedisCluster, type RedisClusterFixture } from '../integration/cluster/redis-cluster.js';
 import { config } from '../integration/platform-env.js';
 
 const run = promisify(execFile);
@@ -146,6 +148,25 @@ describe('the Helm chart', () => {
     expect(jobEnv).toEqual(ofKind(manifests, 'ConfigMap')[0]!.data);
   });
 
+  it('on a Redis Cluster tells the roles so, and scales workers with the redis-cluster trigger', async () => {
+    const clustered = await render('redis.cluster=true', 'redis.tls=true', 'redis.host=clustercfg.corral.cache.amazonaws.com');
+    const [configMap] = ofKind(clustered, 'ConfigMap');
+    expect(configMap!.data).toMatchObject({ REDIS_CLUSTER: 'true', REDIS_URL: 'rediss://clustercfg.corral.cache.amazonaws.com:6379' });
+    const environment = { ...configMap!.data, DATABASE_URL: 'mysql://u:p@db:3306/corral', VISITOR_COOKIE_SECRET: 'x'.repeat(32), NODE_ENV: 'test' };
+    const parsed = configSchema.safeParse(environment);
+    expect(parsed.success && parsed.data.REDIS_CLUSTER).toBe(true);
+    const [scaledObject] = ofKind(clustered, 'ScaledObject');
+    expect(() => new ScaledObject(scaledObject as never).validate()).not.toThrow();
+    for (const trigger of scaledObject!.spec.triggers as Array<{ type: string; metadata: Record<string, string> }>) {
+      expect(trigger.type).toBe('redis-cluster');
+      expect(trigger.metadata).toMatchObject({ addresses: 'clustercfg.corral.cache.amazonaws.com:6379', enableTLS: 'true' });
+      expect(trigger.metadata['address']).toBeUndefined();
+    }
+    // Off by default: one node, the plain redis trigger.
+    expect(ofKind(manifests, 'ConfigMap')[0]!.data!['REDIS_CLUSTER']).toBe('false');
+    expect((ofKind(manifests, 'ScaledObject')[0]!.spec.triggers as Array<{ type: string }>).every((trigger) => trigger.type === 'redis')).toBe(true);
+  });
+
   it('exposes three hosts when the ingress is on, the waiting room with cookie affinity for Socket.IO polling', async () => {
     const ingresses = ofKind(await render('ingress.enabled=true'), 'Ingress');
     expect(ingresses.map(component).sort()).toEqual(['admission', 'api', 'waiting-room']);
@@ -165,6 +186,31 @@ describe('the Helm chart', () => {
   it('renders a Secret for a test cluster, as a hook so the migrate job can read it', async () => {
     const [secret] = ofKind(await helm('template', 'corral', chart, '--set', 'secrets.create=true', '--set', 'secrets.databaseUrl=mysql://u:p@db/corral', '--set-json', `secrets.passSigningJwks=${JSON.stringify('{"keys":[]}')}`, '--set', `secrets.visitorCookieSecret=${'s'.repeat(32)}`).then((out) => parseAllDocuments(out).map((d) => d.toJS() as Manifest)), 'Secret');
     expect(secret!.metadata.annotations!['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+  });
+});
+
+describe('the worker ScaledObject against the booking queues on a Redis Cluster (3 real masters, real BullMQ)', () => {
+  let cluster: RedisClusterFixture;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => cluster.stop());
+
+  it('watches lists that BullMQ really fills on the cluster', async () => {
+    const keyPrefix = `helm-${process.pid}-${Date.now()}:`;
+    const partitions = 3;
+    const [scaledObject] = ofKind(await render('redis.cluster=true', `booking.partitions=${partitions}`, `booking.keyPrefix=${keyPrefix}`), 'ScaledObject');
+    const triggers = scaledObject!.spec.triggers as Array<{ type: string; metadata: { listName: string } }>;
+    const redis = cluster.connect();
+    const prefixes = [...Array.from({ length: partitions }, (_, partition) => partitionPrefix(keyPrefix, partition)), headlinePrefix(keyPrefix)];
+    const queues = prefixes.map((prefix) => new Queue(BOOKING_QUEUE_NAME, { connection: redis, prefix }));
+    try {
+      for (const queue of queues) await queue.add('reserve', { probe: true });
+      // LLEN through the cluster client goes to the list's node, as KEDA's redis-cluster scaler does.
+      for (const trigger of triggers) expect(await redis.llen(trigger.metadata.listName)).toBe(1);
+    } finally {
+      await Promise.all(queues.map((queue) => queue.close()));
+    }
   });
 });
 

@@ -4,7 +4,7 @@
 // Job ids are hold ids (reserve) and `expire-<holdId>`, so adding a job twice is a no-op.
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.js';
 import { headlineEventsKey } from './booking-keys.js';
 import { JOB_NAMES, type ExpireJob, type ReserveJob } from './booking-jobs.js';
 
@@ -25,13 +25,13 @@ export function headlinePrefix(keyPrefix: string): string {
 }
 
 /** Ops: route an event's new jobs to the headline queue (or back to its partition). */
-export async function pinHeadlineEvent(redis: Redis, keyPrefix: string, eventId: string, pinned = true): Promise<void> {
+export async function pinHeadlineEvent(redis: RedisClient, keyPrefix: string, eventId: string, pinned = true): Promise<void> {
   if (pinned) await redis.sadd(headlineEventsKey(keyPrefix), eventId);
   else await redis.srem(headlineEventsKey(keyPrefix), eventId);
 }
 
 /** Ops: the events pinned to the headline queue now, sorted. */
-export async function listHeadlineEvents(redis: Redis, keyPrefix: string): Promise<string[]> {
+export async function listHeadlineEvents(redis: RedisClient, keyPrefix: string): Promise<string[]> {
   return (await redis.smembers(headlineEventsKey(keyPrefix))).sort();
 }
 
@@ -45,7 +45,7 @@ export interface BookingQueueOptions {
   /** Job-level attempts for retryable failures (locked seats, DynamoDB unavailable). */
   reserveAttempts?: number;
   /** Where the pinned-event set is read; without it every event uses its partition queue. */
-  pins?: Redis;
+  pins?: RedisClient;
 }
 
 export class BookingQueues {

@@ -21,7 +21,7 @@ export interface BookingRuntime {
 }
 
 export function startBookingRuntime(platform: Platform, bookingConfig: BookingConfig): BookingRuntime {
-  const connection = createBlockingRedis(platform.config.REDIS_URL);
+  const connection = createBlockingRedis(platform.config);
   const redis = platform.redis();
   const keyPrefix = bookingConfig.BOOKING_KEY_PREFIX;
   const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX);

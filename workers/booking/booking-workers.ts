@@ -2,7 +2,7 @@
 // the hold's expiry, refresh the seat-map cache and push the result to the fan) and expire. Every
 // processor is safe to run twice: BullMQ delivers at least once.
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.js';
 import type { Logger } from '../../lib/log.js';
 import { expireJobSchema, JOB_NAMES, reserveJobSchema, type ReserveResult } from './booking-jobs.js';
 import { bookingMetrics } from './booking-metrics.js';
@@ -16,7 +16,7 @@ import type { SeatMapCache } from './seat-map-cache.js';
 export interface BookingWorkerOptions {
   store: BookingStore;
   /** Plain connection for seat locks. */
-  redis: Redis;
+  redis: RedisClient;
   /** Blocking-safe connection (maxRetriesPerRequest null) for the BullMQ workers. */
   connection: ConnectionOptions;
   queues: BookingQueues;

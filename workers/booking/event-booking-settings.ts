@@ -1,7 +1,7 @@
 // An event's booking settings, set by its organizer: hold TTL, seats per hold and seats per fan.
 // Kept in a Redis hash under the event's booking hash tag; a missing field means the platform
 // default (booking config). The api reads them per request and freezes them into the reserve job.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.js';
 import { z } from 'zod';
 import { bookingRedisKeys } from './booking-keys.js';
 
@@ -34,12 +34,12 @@ const storedSchema = z.object({
 });
 
 /** For the organizer endpoints: validates and stores the given fields, leaving the others as they are. */
-export async function writeEventBookingSettings(redis: Redis, keyPrefix: string, eventId: string, update: EventBookingSettingsUpdate): Promise<void> {
+export async function writeEventBookingSettings(redis: RedisClient, keyPrefix: string, eventId: string, update: EventBookingSettingsUpdate): Promise<void> {
   const fields = Object.entries(eventBookingSettingsSchema.parse(update)).flatMap(([field, value]) => (value === undefined ? [] : [field, String(value)]));
   if (fields.length > 0) await redis.hset(bookingRedisKeys(keyPrefix, eventId).settings, ...fields);
 }
 
-export async function readEventBookingSettings(redis: Redis, keyPrefix: string, eventId: string, defaults: BookingDefaults): Promise<EventBookingSettings> {
+export async function readEventBookingSettings(redis: RedisClient, keyPrefix: string, eventId: string, defaults: BookingDefaults): Promise<EventBookingSettings> {
   const stored = storedSchema.parse(await redis.hgetall(bookingRedisKeys(keyPrefix, eventId).settings));
   return {
     holdTtlMs: stored.holdTtlSeconds !== undefined ? stored.holdTtlSeconds * 1000 : defaults.holdTtlMs,

@@ -4,7 +4,7 @@
 // lands on the same BullMQ job and the same DynamoDB condition even if Redis lost the record.
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.js';
 import { defineScripts, runScript } from '../../lib/redis-scripts.js';
 import { bookingScript } from './booking-lua.js';
 import { fanSeatsKey, holdRequestKey, parseSeatSk, type SeatRef } from './booking-keys.js';
@@ -27,7 +27,7 @@ export function requestBodyHash(request: HoldRequest): string {
 export type ClaimOutcome = { status: 'new' | 'same'; job: ReserveJob } | { status: 'mismatch' };
 
 /** Records the request; a replay with the same body gets the first request's job (same frozen "now"). */
-export async function claimHoldRequest(redis: Redis, keyPrefix: string, job: ReserveJob): Promise<ClaimOutcome> {
+export async function claimHoldRequest(redis: RedisClient, keyPrefix: string, job: ReserveJob): Promise<ClaimOutcome> {
   defineScripts(redis, [claimHoldRequestScript]);
   const bodyHash = requestBodyHash(job.request);
   const reply = (await runScript(redis, claimHoldRequestScript.name, [holdRequestKey(keyPrefix, job.holdId)], [
@@ -42,7 +42,7 @@ export async function claimHoldRequest(redis: Redis, keyPrefix: string, job: Res
   return { status: 'same', job: reserveJobSchema.parse(JSON.parse(reply[2]!)) };
 }
 
-export async function readHoldRequest(redis: Redis, keyPrefix: string, holdId: string): Promise<ReserveJob | undefined> {
+export async function readHoldRequest(redis: RedisClient, keyPrefix: string, holdId: string): Promise<ReserveJob | undefined> {
   const job = await redis.hget(holdRequestKey(keyPrefix, holdId), 'job');
   return job === null ? undefined : reserveJobSchema.parse(JSON.parse(job));
 }

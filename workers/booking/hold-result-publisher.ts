@@ -2,7 +2,7 @@
 // Redis emitter, so the worker never knows which gateway holds the fan's socket. Best effort: the
 // result is also readable at GET /api/holds/:id, which stays the source of truth.
 import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.js';
 import { fanRoom } from '../../waiting-room/fan-rooms.js';
 import { QUEUE_NAMESPACE, SOCKET_IO_CHANNEL_KEY } from '../../waiting-room/serving-broadcast.js';
 import { parseSeatSk, type SeatRef } from './booking-keys.js';
@@ -24,7 +24,7 @@ export function holdResultMessage(job: ReserveJob, result: ReserveResult): HoldR
 export class HoldResultPublisher {
   private readonly emitter: Emitter;
 
-  constructor(redis: Redis, channelKey: string = SOCKET_IO_CHANNEL_KEY) {
+  constructor(redis: RedisClient, channelKey: string = SOCKET_IO_CHANNEL_KEY) {
     this.emitter = new Emitter(redis, { key: channelKey }).of(QUEUE_NAMESPACE);
   }
 

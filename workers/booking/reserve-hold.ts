@@ -5,7 +5,7 @@
 // the Redis seat-map cache, which may be stale: a stale pick only fails its seat condition, the
 // failed seats are refreshed in the cache, and the job tries fresh seats (a bounded number of times).
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.js';
 import { bookingRedisKeys, eventPk, fanSeatsKey, holdKey, isReservable, sectionSkPrefix, seatSk, type HoldItem, type SeatItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
 import type { RejectionReason, ReserveJob, ReserveResult } from './booking-jobs.js';
@@ -25,7 +25,7 @@ export class SeatsBusyError extends Error {
 
 export interface ReserveContext {
   store: BookingStore;
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   lockTtlMs?: number;
   bestAvailableAttempts?: number;

@@ -2,7 +2,7 @@
 // one in sorted key order (SET NX PX, random token) so two workers cannot deadlock each other, and
 // released by a compare-and-delete script. A stale lock costs time, never a double sale.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.js';
 import { defineScripts, runScript } from '../../lib/redis-scripts.js';
 import { bookingScript } from './booking-lua.js';
 import { bookingMetrics } from './booking-metrics.js';
@@ -16,7 +16,7 @@ export interface SeatLockSet {
 }
 
 /** Tries every lock once; on the first busy one releases what it took and reports it. */
-export async function acquireSeatLocks(redis: Redis, lockKeys: readonly string[], ttlMs: number): Promise<SeatLockSet> {
+export async function acquireSeatLocks(redis: RedisClient, lockKeys: readonly string[], ttlMs: number): Promise<SeatLockSet> {
   defineScripts(redis, [releaseSeatLocksScript]);
   const token = randomUUID();
   const taken: string[] = [];

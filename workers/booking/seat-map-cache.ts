@@ -6,7 +6,7 @@
 // the cached version is the real one). Invariants: every write is version-checked and moves the counts
 // in the same Lua call; the DynamoDB transaction conditions alone decide who gets a seat; a missed
 // write lives at most one fill TTL.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.js';
 import { defineScripts, runScript } from '../../lib/redis-scripts.js';
 import type { Logger } from '../../lib/log.js';
 import { bookingScript } from './booking-lua.js';
@@ -19,7 +19,7 @@ const writeSeatMapScript = bookingScript('corralBookingWriteSeatMap', 'write-sea
 const writeSeatMapIndexScript = bookingScript('corralBookingWriteSeatMapIndex', 'write-seat-map-index.lua');
 const readSeatMapSummaryScript = bookingScript('corralBookingReadSeatMapSummary', 'read-seat-map-summary.lua');
 
-/** Seats per fill script call: Redis runs one script at a time, so no call may hold it for long. */
+/** Seats per fill script call: RedisClient runs one script at a time, so no call may hold it for long. */
 export const FILL_CHUNK_SEATS = 1_000;
 /** Width of the zero-padded milliseconds in the holds sets (see write-seat-map.lua). */
 const TIME_DIGITS = 15;
@@ -63,7 +63,7 @@ function groupBySection<T>(items: readonly T[], skOf: (item: T) => string): Map<
 const skOfSeat = (seat: SeatItem) => seat.sk;
 
 export interface SeatMapCacheOptions {
-  redis: Redis;
+  redis: RedisClient;
   store: BookingStore;
   keyPrefix: string;
   /** How long a section fill is trusted; the index lives a tenth less, so it always expires first. */

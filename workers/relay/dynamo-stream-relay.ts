@@ -17,7 +17,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Producer } from 'kafkajs';
 import type { Logger } from '../../lib/log.js';
-import type { Redis } from '../../lib/redis.js';
+import type { RedisClient } from '../../lib/redis.js';
 import { outboxItemToMessage, type RelayedMessage } from './outbox-envelope.js';
 import { seatChangeOf } from './seat-changes.js';
 
@@ -25,7 +25,7 @@ export interface DynamoStreamRelayOptions {
   dynamo: DynamoDBClient;
   streams: DynamoDBStreamsClient;
   producer: Producer;
-  redis: Redis;
+  redis: RedisClient;
   tableName: string;
   log: Logger;
   /** Records per GetRecords call (DynamoDB allows up to 1000). */

@@ -11,14 +11,14 @@
 // marks last). Several relay replicas only duplicate messages: XDEL of a deleted entry is a no-op.
 import type { Producer } from 'kafkajs';
 import type { Logger } from '../../lib/log.js';
-import type { Redis } from '../../lib/redis.js';
+import type { RedisClient } from '../../lib/redis.js';
 import { eventIdSchema } from '../../waiting-room/queue-keys.js';
 import { DEFAULT_MARK_GRACE_MS, QUEUE_STATE_CHANGED_TOPIC, QueueStateOutbox } from '../../waiting-room/queue-state-outbox.js';
 import type { RelayedMessage } from './outbox-envelope.js';
 import { queueStateEntryToMessage } from './queue-state-envelope.js';
 
 export interface QueueStateRelayOptions {
-  redis: Redis;
+  redis: RedisClient;
   producer: Producer;
   log: Logger;
   /** The waiting room's key prefix (QueueStore's). */

@@ -56,7 +56,7 @@ app.kubernetes.io/component: {{ .role }}
 {{- printf "%s_PORT" (.role | upper | replace "-" "_") -}}
 {{- end -}}
 
-{{/* REDIS_URL from host, port and TLS. */}}
+{{/* REDIS_URL from host, port and TLS (on a cluster: the seed node, e.g. the configuration endpoint). */}}
 {{- define "corral.redisUrl" -}}
 {{- printf "%s://%s:%v" (ternary "rediss" "redis" .Values.redis.tls) .Values.redis.host .Values.redis.port -}}
 {{- end -}}
@@ -106,6 +106,7 @@ HOST: "0.0.0.0"
 {{ include "corral.portVariable" (dict "role" $role) }}: {{ $spec.port | quote }}
 {{- end }}
 REDIS_URL: {{ include "corral.redisUrl" . | quote }}
+REDIS_CLUSTER: {{ .Values.redis.cluster | quote }}
 DYNAMODB_ENDPOINT: {{ .Values.dynamodb.endpoint | quote }}
 DYNAMODB_TABLE_PREFIX: {{ .Values.dynamodb.tablePrefix | quote }}
 AWS_REGION: {{ .Values.awsRegion | quote }}

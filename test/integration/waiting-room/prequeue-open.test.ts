@@ -91,6 +91,9 @@ describe('opening the sale: the prequeue is shuffled and numbered first (real Re
     );
 
     const opening = store.openSale(eventId, { seed: 'concurrent', batchSize: 500 });
+    // The joins start once the open has begun: it marks the outbox first (a round trip), so a join
+    // sent at once could still land in the prequeue, before the snapshot.
+    while ((await fixture.redis.hget(store.keys(eventId).config, 'state')) !== 'open') await new Promise((resolve) => setImmediate(resolve));
     const joinsDuringOpen = Promise.all([
       ...Array.from({ length: newcomers }, (_, fan) => (writers[fan % writers.length] as QueueStore).join(eventId, `late-${fan}`, 0)),
       ...Array.from({ length: prequeued }, (_, fan) => (writers[fan % writers.length] as QueueStore).join(eventId, `early-${fan}`, 0)),
