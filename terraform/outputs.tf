@@ -71,7 +71,7 @@ output "redis_tls" {
 }
 
 output "redis_cluster_mode" {
-  description = "Whether Redis runs in cluster mode (the client must speak Redis Cluster when true)."
+  description = "Whether Redis runs in cluster mode (chart value redis.cluster, which sets REDIS_CLUSTER=true)."
   value       = var.redis_cluster_mode
 }
 
@@ -134,9 +134,10 @@ output "helm_values" {
       tablePrefix = var.dynamodb_table_prefix
     }
     redis = {
-      host = module.redis.host
-      port = module.redis.port
-      tls  = module.redis.tls
+      host    = module.redis.host
+      port    = module.redis.port
+      tls     = module.redis.tls
+      cluster = var.redis_cluster_mode
     }
     kafka = {
       brokers                = module.kafka.bootstrap_brokers

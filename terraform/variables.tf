@@ -172,7 +172,7 @@ variable "dynamodb_deletion_protection" {
 # --- ElastiCache (Redis) -------------------------------------------------------------------------
 
 variable "redis_cluster_mode" {
-  description = "Redis Cluster mode (sharded). Off by default: the app as the chart deploys it opens a single-node client, which cannot follow MOVED redirects; turn on only together with the app's Redis Cluster client."
+  description = "Redis Cluster mode (sharded, the configuration endpoint as redis_host). The helm_values output passes it as redis.cluster, which makes the app open its Redis Cluster client (REDIS_CLUSTER=true)."
   type        = bool
   default     = false
 }
