@@ -9,7 +9,11 @@ import { BookingQueues } from '../workers/booking/booking-queues.js';
 import { bookingStore } from '../workers/booking/booking-store.js';
 import { TestPaymentProvider, type PaymentProvider } from '../workers/booking/payments.js';
 import { SeatMapCache } from '../workers/booking/seat-map-cache.js';
+import { ActiveEvents } from '../admission/active-events.js';
+import { RoomControl } from '../admission/room-control.js';
+import { SoldOutCheck } from '../workers/booking/sold-out-check.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
+import { ServingBroadcaster } from '../waiting-room/serving-broadcast.js';
 import { catalogApi } from './catalog-api.js';
 import { mountHoldRoutes } from './hold-routes.js';
 import { passCheckFromJwks, type PassCheck } from './pass-check.js';
@@ -38,6 +42,10 @@ export async function startApi(platform: Platform, options: ApiOptions = {}): Pr
   const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX, options.clock);
   const queues = new BookingQueues({ connection: platform.redis(), keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, partitions: bookingConfig.BOOKING_PARTITIONS, pins: platform.redis() });
   const seatMap = new SeatMapCache({ redis: platform.redis(), store, keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, ttlMs: bookingConfig.SEAT_MAP_CACHE_TTL_SECONDS * 1000, log: platform.log });
+  const queueStore = new QueueStore({ redis: platform.redis() });
+  // The last sale of an event marks its waiting room sold out (fans in line are told at once).
+  const roomControl = new RoomControl({ redis: platform.redis(), store: queueStore, activeEvents: new ActiveEvents(platform.redis()), broadcaster: new ServingBroadcaster(platform.redis()), clock: Date.now });
+  const soldOut = new SoldOutCheck({ store, seatMap, markSoldOut: (eventId) => roomControl.markSoldOut(eventId), log: platform.log });
   const mountCatalogApi = await catalogApi(platform);
   return startHttpRole(platform, {
     role: 'api',
@@ -56,8 +64,9 @@ export async function startApi(platform: Platform, options: ApiOptions = {}): Pr
         holdTtlMs: bookingConfig.HOLD_TTL_SECONDS * 1000,
         maxSeatsPerHold: bookingConfig.MAX_SEATS_PER_HOLD,
         maxSeatsPerFan: bookingConfig.MAX_SEATS_PER_FAN,
-        sessions: new QueueStore({ redis: platform.redis() }),
+        sessions: queueStore,
         seatMap,
+        soldOut,
         log: platform.log,
       });
       mountCatalogApi(app);

@@ -12,6 +12,7 @@ import { holdRequestSchema, type ReserveJob } from '../workers/booking/booking-j
 import type { BookingQueues } from '../workers/booking/booking-queues.js';
 import type { BookingStore } from '../workers/booking/booking-store.js';
 import { confirmHold } from '../workers/booking/hold-confirm.js';
+import type { SoldOutCheck } from '../workers/booking/sold-out-check.js';
 import { releaseHold } from '../workers/booking/hold-release.js';
 import { readEventBookingSettings } from '../workers/booking/event-booking-settings.js';
 import { claimHoldRequest, holdIdFor, holdView, readFanSeatCount, readHoldRequest } from '../workers/booking/hold-requests.js';
@@ -35,6 +36,8 @@ export interface HoldRouteDeps {
   /** The waiting room's sessions (QueueStore): a confirmed booking releases the pass's session. */
   sessions?: { releaseSession(eventId: string, sessionId: string): Promise<boolean> };
   seatMap?: SeatMapCache;
+  /** After a sale: marks the waiting room sold out when every seat is sold. */
+  soldOut?: SoldOutCheck;
   log?: Logger;
 }
 
@@ -70,6 +73,7 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
   /** The sale is committed; neither step may turn it into an error (the session also expires by itself). */
   async function afterConfirm(eventId: string, seatKeys: string[], sessionId: string): Promise<void> {
     await deps.seatMap?.refresh(eventId, seatKeys);
+    await deps.soldOut?.afterSale(eventId);
     try {
       await deps.sessions?.releaseSession(eventId, sessionId);
     } catch (error) {

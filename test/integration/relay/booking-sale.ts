@@ -116,3 +116,18 @@ export async function waitFor(what: string, timeoutMs: number, condition: () => 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Waits until `count()` has not changed for `quietMs` (messages in flight have landed). */
+export async function waitForQuiet(count: () => number, quietMs: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = count();
+  let stableSince = Date.now();
+  while (Date.now() - stableSince < quietMs) {
+    if (Date.now() > deadline) throw new Error(`still receiving after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (count() !== last) {
+      last = count();
+      stableSince = Date.now();
+    }
+  }
+}

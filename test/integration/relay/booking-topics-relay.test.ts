@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createKafka, ensureTopics } from '../../../lib/kafka.js';
 import { logger } from '../../../lib/log.js';
 import { config } from '../platform-env.js';
-import { collectEventMessages, createBookingSale, SEAT_PRICE_CENTS, waitFor, type BookingSale } from './booking-sale.js';
+import { collectEventMessages, createBookingSale, waitForQuiet, SEAT_PRICE_CENTS, waitFor, type BookingSale } from './booking-sale.js';
 
 const BATCH = 10;
 const SEATS = 400;
@@ -75,6 +75,9 @@ describe('real holds, confirmations and releases on Kafka through the stream rel
       first.kill('SIGKILL');
       await new Promise((resolve) => first.once('exit', resolve));
       const writtenAtKill = itemsWritten();
+      // What the relay sent before it died may still be on its way to the collector: count only once
+      // nothing has arrived for two seconds.
+      await waitForQuiet(() => collector.received.length, 2_000, 20_000);
       const receivedAtKill = collector.received.length;
 
       // Dead relay: bookings go on, nothing new reaches Kafka.
