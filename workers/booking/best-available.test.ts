@@ -31,4 +31,35 @@ describe('pickAdjacentSeats', () => {
     expect(pickAdjacentSeats(seats, 1, 1_000, new Set(['SEAT#A#1#1']))).toEqual(['SEAT#A#1#3']);
     expect(pickAdjacentSeats(seats, 2, 1_000, new Set())).toBeUndefined();
   });
+
+  it('spreads concurrent pickers over the best non-overlapping placements, never leaving a lone seat', () => {
+    // Row 1: seats 1-8 free; row 2: seats 1-3 free (a pair there would strand one seat).
+    const seats = [...Array.from({ length: 8 }, (_, index) => seat('1', index + 1)), seat('2', 1), seat('2', 2), seat('2', 3)];
+    const draws = [0, 0.26, 0.51, 0.76].map((value) => pickAdjacentSeats(seats, 2, 0, new Set(), { spread: 4, random: () => value }));
+    expect(draws).toEqual([
+      ['SEAT#A#1#1', 'SEAT#A#1#2'],
+      ['SEAT#A#1#3', 'SEAT#A#1#4'],
+      ['SEAT#A#1#5', 'SEAT#A#1#6'],
+      ['SEAT#A#1#7', 'SEAT#A#1#8'],
+    ]);
+    // Four pickers, four disjoint placements: none waits on another's locks.
+    expect(new Set(draws.flat()).size).toBe(8);
+    // The draw stays among the best: with a spread of 2 nothing past seat 4 is offered.
+    expect(pickAdjacentSeats(seats, 2, 0, new Set(), { spread: 2, random: () => 0.99 })).toEqual(['SEAT#A#1#3', 'SEAT#A#1#4']);
+    // A block of 3 offers no pair without a lone seat: row 2 is only the last resort.
+    const onlyRowTwo = seats.filter((candidate) => candidate.row === '2');
+    expect(pickAdjacentSeats(onlyRowTwo, 2, 0, new Set(), { spread: 4, random: () => 0.9 })).toEqual(['SEAT#A#2#1', 'SEAT#A#2#2']);
+  });
+
+  it('uses a placement flush with the end of a block when tiling from the start would strand a seat', () => {
+    // Seats 1-5 free, pairs: 1-2 leaves 3 free seats (fine), 3-4 leaves seat 5 alone (skipped),
+    // 4-5 (flush with the end) leaves 1-3 (fine).
+    const seats = Array.from({ length: 5 }, (_, index) => seat('1', index + 1));
+    const offered = [0, 0.5, 0.99].map((value) => pickAdjacentSeats(seats, 2, 0, new Set(), { spread: 4, random: () => value }));
+    expect(offered).toEqual([
+      ['SEAT#A#1#1', 'SEAT#A#1#2'],
+      ['SEAT#A#1#4', 'SEAT#A#1#5'],
+      ['SEAT#A#1#4', 'SEAT#A#1#5'],
+    ]);
+  });
 });

@@ -29,6 +29,11 @@ export interface ReserveContext {
   keyPrefix: string;
   lockTtlMs?: number;
   bestAvailableAttempts?: number;
+  /** Best-available draws from this many of the best placements, so a storm does not queue on one
+   * block's locks (1: always the single best). */
+  bestAvailableSpread?: number;
+  /** Injected for tests; Math.random otherwise. */
+  random?: () => number;
   /** Where best-available picks its candidates; without it, a DynamoDB Query of the section. */
   seatMap?: SeatMapCache;
 }
@@ -188,7 +193,7 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
   for (let attemptNumber = 0; attemptNumber < (context.bestAvailableAttempts ?? 4); attemptNumber += 1) {
     const sectionSeats = await sectionCandidates(context, job.eventId, section);
     if (sectionSeats.length === 0) return rejected('unknown-seats');
-    const chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, excluded);
+    const chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, excluded, { spread: context.bestAvailableSpread ?? 8, random: context.random ?? Math.random });
     if (!chosen) {
       if (!sawBusy) return rejected('unavailable');
       // Only locked seats were left: they may come free if their reservations fail.

@@ -18,7 +18,8 @@ describe('reserve (real DynamoDB and Redis)', () => {
     await fixture.close();
   });
 
-  const context = () => ({ store: fixture.store, redis: fixture.redis, keyPrefix: fixture.keyPrefix });
+  // random 0: best available takes the single best placement, so the tests can name the seat it picks.
+  const context = () => ({ store: fixture.store, redis: fixture.redis, keyPrefix: fixture.keyPrefix, random: () => 0 });
   const job = (eventId: string, fanId: string, request: ReserveJob['request']): ReserveJob => ({
     holdId: holdIdFor(eventId, fanId, 'key-1'),
     eventId,
