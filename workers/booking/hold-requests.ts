@@ -60,8 +60,23 @@ export type HoldView =
   | { holdId: string; status: 'expired' | 'released' }
   | { holdId: string; status: 'confirmed'; bookingId: string; seats: SeatRef[] };
 
+/**
+ * What a fan polling GET /api/holds/:id sees. While the reserve job waits or runs, and when it ended
+ * in a rejection, the answer comes from the job in Redis: a storm of polling fans must not turn into
+ * a storm of DynamoDB reads. Only a hold that may exist is read from DynamoDB (its status moves on
+ * after the job: confirmed, released, expired).
+ */
 export async function holdView(store: BookingStore, queues: BookingQueues, job: ReserveJob): Promise<HoldView> {
   const { holdId } = job;
+  const queued = await queues.reserveJob(job.eventId, holdId);
+  let failed = false;
+  if (queued) {
+    failed = await queued.isFailed();
+    if (!failed && !(await queued.isCompleted())) return { holdId, status: 'pending' };
+    const result = queued.returnvalue as ReserveResult | null;
+    if (result?.outcome === 'rejected') return { holdId, status: 'rejected', reason: result.reason };
+  }
+  // Completed with a hold, failed (it may have committed before failing), or the job is gone.
   const hold = await readHold(store, job.eventId, holdId);
   if (hold) {
     const seats = hold.seatKeys.map(parseSeatSk);
@@ -70,18 +85,13 @@ export async function holdView(store: BookingStore, queues: BookingQueues, job: 
     if (hold.status === 'EXPIRED' || hold.heldUntil <= store.clock()) return { holdId, status: 'expired' };
     return { holdId, status: 'held', seats, expiresAt: new Date(hold.heldUntil).toISOString(), amountCents: hold.amountCents };
   }
-  const queued = await queues.reserveJob(job.eventId, holdId);
   if (!queued) {
     // An acknowledged request whose job vanished (Redis failover): enqueue it again, same job id.
     await queues.enqueueReserve(job);
     return { holdId, status: 'pending' };
   }
-  if (await queued.isCompleted()) {
-    const result = queued.returnvalue as ReserveResult | null;
-    if (result?.outcome === 'rejected') return { holdId, status: 'rejected', reason: result.reason };
-    // Held, then gone from DynamoDB reads is impossible; a null result means it is being written.
-    return { holdId, status: 'pending' };
-  }
-  if (await queued.isFailed()) return { holdId, status: 'rejected', reason: 'could-not-process' };
+  if (failed) return { holdId, status: 'rejected', reason: 'could-not-process' };
+  // Completed as held but not readable yet is impossible (the transaction committed first); a null
+  // result means the job is being written.
   return { holdId, status: 'pending' };
 }
