@@ -4,7 +4,7 @@
 // lists KEDA watches, which must be the lists the booking queues really fill (checked on real Redis,
 // and on a real Redis Cluster with redis.cluster=true).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
@@ -136,6 +136,24 @@ describe('the Helm chart', () => {
   it('gives every role a disruption budget and a Service', () => {
     expect(ofKind(manifests, 'PodDisruptionBudget').map(component).sort()).toEqual([...ROLES].sort());
     expect(ofKind(manifests, 'Service').map(component).sort()).toEqual([...ROLES].sort());
+  });
+
+  it('turns on Datadog tracing for every role when asked, with a preload the image really has', async () => {
+    const envOf = (deployment: Manifest) => deployment.spec.template.spec.containers[0].env as Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
+    for (const deployment of ofKind(manifests, 'Deployment')) expect(envOf(deployment).map((entry) => entry.name)).not.toContain('NODE_OPTIONS');
+    const traced = ofKind(await render('tracing.enabled=true'), 'Deployment');
+    expect(traced).toHaveLength(ROLES.length);
+    for (const deployment of traced) {
+      const env = new Map(envOf(deployment).map((entry) => [entry.name, entry]));
+      expect(env.get('NODE_OPTIONS')?.value).toBe('--import dd-trace/initialize.mjs');
+      expect(env.get('DD_AGENT_HOST')?.valueFrom?.fieldRef?.fieldPath).toBe('status.hostIP');
+      expect(env.get('DD_SERVICE')?.value).toBe(`corral-${component(deployment)}`);
+      expect(env.get('DD_LOGS_INJECTION')?.value).toBe('true');
+    }
+    // The preload is a production dependency, so the image (npm prune --omit=dev) keeps it.
+    const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(packageJson.dependencies)).toContain('dd-trace');
+    expect(existsSync(path.join(repoRoot, 'node_modules/dd-trace/initialize.mjs'))).toBe(true);
   });
 
   it('migrates before install and upgrade with the same settings the roles get', () => {

@@ -74,13 +74,36 @@ app.kubernetes.io/component: {{ .role }}
 {{- end }}
 {{- end -}}
 
-{{/* Environment of every role: the ConfigMap, then the secrets. */}}
+{{/* Environment of every role: the ConfigMap, then the secrets, then tracing when on.
+Call with (dict "root" $ "role" "api"). */}}
 {{- define "corral.env" -}}
+{{- $root := .root -}}
 envFrom:
   - configMapRef:
-      name: {{ include "corral.fullname" . }}-config
+      name: {{ include "corral.fullname" $root }}-config
 env:
-  {{- include "corral.secretEnv" . | nindent 2 }}
+  {{- include "corral.secretEnv" $root | nindent 2 }}
+  {{- if $root.Values.tracing.enabled }}
+  # dd-trace must load before the app's modules to instrument them (ESM needs --import).
+  - name: NODE_OPTIONS
+    value: "--import dd-trace/initialize.mjs"
+  - name: DD_AGENT_HOST
+    valueFrom: { fieldRef: { fieldPath: status.hostIP } }
+  - name: DD_TRACE_AGENT_PORT
+    value: {{ $root.Values.tracing.agentPort | quote }}
+  - name: DD_SERVICE
+    value: {{ printf "corral-%s" .role | quote }}
+  - name: DD_ENV
+    value: {{ $root.Values.tracing.env | quote }}
+  - name: DD_VERSION
+    value: {{ default $root.Chart.AppVersion $root.Values.image.tag | quote }}
+  - name: DD_LOGS_INJECTION
+    value: "true"
+  {{- with $root.Values.tracing.sampleRate }}
+  - name: DD_TRACE_SAMPLE_RATE
+    value: {{ . | quote }}
+  {{- end }}
+  {{- end }}
 {{- end -}}
 
 {{/* BullMQ wait-list keys the worker ScaledObject watches: one per partition queue, plus the

@@ -91,7 +91,8 @@ describe('seat-map cache, one hash per section (real Redis and DynamoDB)', () =>
   const cacheOn = (store: BookingStore, fillChunkSeats?: number) =>
     new SeatMapCache({ redis: fixture.redis, store, keyPrefix: fixture.keyPrefix, ttlMs: 30_000, ...(fillChunkSeats ? { fillChunkSeats } : {}) });
   const keys = (eventId: string) => bookingRedisKeys(fixture.keyPrefix, eventId);
-  const plain = () => ({ store: fixture.store, redis: fixture.redis, keyPrefix: fixture.keyPrefix });
+  // random 0: best available takes the single best placement, so a test can name the seat it writes.
+  const plain = () => ({ store: fixture.store, redis: fixture.redis, keyPrefix: fixture.keyPrefix, random: () => 0 });
   const job = (eventId: string, fanId: string, request: ReserveJob['request'], holdTtlMs = 600_000): ReserveJob => ({
     holdId: holdIdFor(eventId, fanId, 'cache'),
     eventId,
