@@ -4,7 +4,7 @@
 // indexer replica runs one), cannot end an event twice or end one that no longer started.
 import type { Logger } from '../lib/log.js';
 import type { PrismaClient } from '../lib/mysql.js';
-import { backoffDelayMs } from '../lib/retry.js';
+import { runPassLoop, type PassLoop } from '../lib/pass-loop.js';
 import { changeEventStatus, LISTED_STATUSES } from './event-status.js';
 
 export interface EndSweepOptions {
@@ -38,51 +38,21 @@ export async function endStartedEvents(options: EndSweepOptions): Promise<EndSwe
   return { ended, more: due.length === batchSize };
 }
 
-export interface EndSweepLoop {
-  stop(): Promise<void>;
-  /** The last pass's failure, undefined once a pass succeeds again. */
-  lastError(): string | undefined;
-}
-
 /** Sweeps every `intervalMs` (at once again after a full batch); failures back off, capped. */
-export function runEndSweep(options: EndSweepOptions & { log: Logger; intervalMs?: number; maxBackoffMs?: number }): EndSweepLoop {
+export function runEndSweep(options: EndSweepOptions & { log: Logger; intervalMs?: number; maxBackoffMs?: number }): PassLoop {
   const intervalMs = options.intervalMs ?? 30_000;
-  let stopped = false;
-  let failure: string | undefined;
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  const loop = (async () => {
-    let failures = 0;
-    while (!stopped) {
-      try {
-        const pass = await endStartedEvents(options);
-        failure = undefined;
-        failures = 0;
-        if (pass.ended.length > 0) options.log.info({ count: pass.ended.length, eventIds: pass.ended }, 'events ended');
-        // A full batch that ended nothing (another sweeper took it) must not spin.
-        if (!pass.more || pass.ended.length === 0) await sleep(intervalMs);
-      } catch (error) {
-        failures += 1;
-        failure = (error as Error).message;
-        const retryInMs = Math.max(1_000, backoffDelayMs(failures, { baseDelayMs: 2_000, maxDelayMs: options.maxBackoffMs ?? intervalMs }));
-        options.log.warn({ err: error, retryInMs }, 'ended-event sweep failed');
-        await sleep(retryInMs);
-      }
-    }
-  })();
-  return {
-    stop: async () => {
-      stopped = true;
-      wake?.();
-      await loop;
+  return runPassLoop({
+    name: 'ended-event sweep',
+    log: options.log,
+    idleMs: intervalMs,
+    baseBackoffMs: 2_000,
+    maxBackoffMs: options.maxBackoffMs ?? intervalMs,
+    minBackoffMs: 1_000,
+    pass: async () => {
+      const pass = await endStartedEvents(options);
+      if (pass.ended.length > 0) options.log.info({ count: pass.ended.length, eventIds: pass.ended }, 'events ended');
+      // A full batch that ended nothing (another sweeper took it) must not spin.
+      return { idle: !pass.more || pass.ended.length === 0 };
     },
-    lastError: () => failure,
-  };
+  });
 }
