@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import { runScript } from '../lib/redis-scripts.js';
-import type { QueueStore } from '../waiting-room/queue-store.js';
+import type { Platform } from '../lib/platform.js';
+import { QueueStore } from '../waiting-room/queue-store.js';
 import type { RoomConfig, RoomState } from '../waiting-room/room-config.js';
-import { readServingUpdate, type ServingBroadcaster } from '../waiting-room/serving-broadcast.js';
+import { readServingUpdate, ServingBroadcaster } from '../waiting-room/serving-broadcast.js';
 import { WaitingRoomError } from '../waiting-room/waiting-room-error.js';
-import type { ActiveEvents } from './active-events.js';
+import { ActiveEvents } from './active-events.js';
 import { admissionScripts, defineAdmissionScripts } from './admission-scripts.js';
 
 export interface RoomSettings {
@@ -164,4 +165,11 @@ export class RoomControl {
     if (config === null) throw new WaitingRoomError('not_configured', 'no waiting room is configured for this event', { eventId });
     return config;
   }
+}
+
+/** A room control over the platform's own Redis keys, for roles other than admission (the api
+ * publishes events and marks them sold out through one). */
+export function platformRoomControl(platform: Platform): RoomControl {
+  const redis = platform.redis();
+  return new RoomControl({ redis, store: new QueueStore({ redis }), activeEvents: new ActiveEvents(redis), broadcaster: new ServingBroadcaster(redis), clock: Date.now });
 }

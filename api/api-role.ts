@@ -9,11 +9,9 @@ import { BookingQueues } from '../workers/booking/booking-queues.js';
 import { bookingStore } from '../workers/booking/booking-store.js';
 import { TestPaymentProvider, type PaymentProvider } from '../workers/booking/payments.js';
 import { SeatMapCache } from '../workers/booking/seat-map-cache.js';
-import { ActiveEvents } from '../admission/active-events.js';
-import { RoomControl } from '../admission/room-control.js';
+import { platformRoomControl } from '../admission/room-control.js';
 import { SoldOutCheck } from '../workers/booking/sold-out-check.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
-import { ServingBroadcaster } from '../waiting-room/serving-broadcast.js';
 import { catalogApi } from './catalog-api.js';
 import { mountHoldRoutes } from './hold-routes.js';
 import { passCheckFromJwks, type PassCheck } from './pass-check.js';
@@ -44,9 +42,9 @@ export async function startApi(platform: Platform, options: ApiOptions = {}): Pr
   const seatMap = new SeatMapCache({ redis: platform.redis(), store, keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, ttlMs: bookingConfig.SEAT_MAP_CACHE_TTL_SECONDS * 1000, log: platform.log });
   const queueStore = new QueueStore({ redis: platform.redis() });
   // The last sale of an event marks its waiting room sold out (fans in line are told at once).
-  const roomControl = new RoomControl({ redis: platform.redis(), store: queueStore, activeEvents: new ActiveEvents(platform.redis()), broadcaster: new ServingBroadcaster(platform.redis()), clock: Date.now });
+  const roomControl = platformRoomControl(platform);
   const soldOut = new SoldOutCheck({ store, seatMap, markSoldOut: (eventId) => roomControl.markSoldOut(eventId), log: platform.log });
-  const mountCatalogApi = await catalogApi(platform);
+  const mountCatalogApi = await catalogApi(platform, roomControl);
   return startHttpRole(platform, {
     role: 'api',
     portVariable: 'API_PORT',

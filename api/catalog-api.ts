@@ -7,18 +7,19 @@ import { SessionTokens } from '../accounts/sessions.js';
 import { loadSigningKeys } from '../admission/signing-keys.js';
 import { Catalog } from '../catalog/catalog.js';
 import { CatalogReads } from '../catalog/catalog-reads.js';
+import type { RoomControl } from '../admission/room-control.js';
 import { platformPublishHooks } from '../catalog/publish-hooks.js';
 import type { Platform } from '../lib/platform.js';
 import { mountAccountRoutes } from './account-routes.js';
 import { mountCatalogRoutes } from './catalog-routes.js';
 import { mountSearchRoutes } from './search-routes.js';
 
-export async function catalogApi(platform: Platform): Promise<(app: Express) => void> {
+export async function catalogApi(platform: Platform, roomControl: RoomControl): Promise<(app: Express) => void> {
   const redis = platform.redis();
   const prisma = platform.prisma();
   const keys = await loadSigningKeys(platform.config, redis);
   const sessions = new SessionTokens({ keys, signer: keys, redis });
-  const hooks = platformPublishHooks(platform);
+  const hooks = platformPublishHooks(platform, roomControl);
   return (app) => {
     mountAccountRoutes(app, { accounts: new Accounts(prisma, redis), sessions, prisma, secureCookies: platform.config.NODE_ENV === 'production' });
     mountCatalogRoutes(app, { catalog: new Catalog(prisma), reads: new CatalogReads(prisma), sessions, hooks });

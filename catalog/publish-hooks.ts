@@ -2,10 +2,9 @@
 // seat of the venue layout, priced by tier) and its waiting room into Redis (opening at the sale
 // time). Both are idempotent, so a publish that failed half-way is simply retried.
 import { ActiveEvents } from '../admission/active-events.js';
-import { RoomControl } from '../admission/room-control.js';
+import { platformRoomControl, type RoomControl } from '../admission/room-control.js';
 import type { Platform } from '../lib/platform.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
-import { ServingBroadcaster } from '../waiting-room/serving-broadcast.js';
 import { bookingStore, type BookingStore } from '../workers/booking/booking-store.js';
 import { provisionSeats } from '../workers/booking/seat-provisioning.js';
 import type { PublishHooks, PublishedEvent } from './catalog.js';
@@ -45,11 +44,10 @@ export function publishHooks(deps: PublishHookDeps): PublishHooks {
 }
 
 /** The hooks over the platform's own DynamoDB tables and Redis keys. */
-export function platformPublishHooks(platform: Platform, roomDefaults?: RoomDefaults): PublishHooks {
+export function platformPublishHooks(platform: Platform, roomControl: RoomControl = platformRoomControl(platform), roomDefaults?: RoomDefaults): PublishHooks {
   const redis = platform.redis();
   const queueStore = new QueueStore({ redis });
   const activeEvents = new ActiveEvents(redis);
-  const roomControl = new RoomControl({ redis, store: queueStore, activeEvents, broadcaster: new ServingBroadcaster(redis), clock: Date.now });
   const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX);
   return publishHooks({ store, queueStore, roomControl, activeEvents, ...(roomDefaults ? { roomDefaults } : {}) });
 }

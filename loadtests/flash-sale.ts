@@ -20,6 +20,7 @@ import { createDynamo } from '../lib/dynamo.js';
 import { DEMO_ORGANIZER } from '../scripts/demo-seed.js';
 import { auditEvent } from '../workers/booking/booking-audit.js';
 import { bookingStore } from '../workers/booking/booking-store.js';
+import { percentile } from './bench-stats.js';
 
 const settingsSchema = z.object({
   FLASH_API_URL: z.url().optional(),
@@ -84,8 +85,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function percentiles(samples: number[]): { count: number; p50: number | null; p99: number | null } {
   if (samples.length === 0) return { count: 0, p50: null, p99: null };
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-  return { count: samples.length, p50: at(0.5), p99: at(0.99) };
+  return { count: samples.length, p50: Math.round(percentile(sorted, 0.5)), p99: Math.round(percentile(sorted, 0.99)) };
 }
 
 interface SeatRef {

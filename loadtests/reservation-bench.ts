@@ -34,6 +34,7 @@ import { HOLD_RESULT_EVENT, type HoldResultMessage } from '../workers/booking/ho
 import { TestPaymentProvider } from '../workers/booking/payments.js';
 import { SeatMapCache } from '../workers/booking/seat-map-cache.js';
 import { provisionSeats } from '../workers/booking/seat-provisioning.js';
+import { percentile } from './bench-stats.js';
 
 const seats = Number(process.env.BENCH_SEATS ?? 2_000);
 const workerCount = Number(process.env.BENCH_WORKERS ?? 3);
@@ -43,10 +44,6 @@ const rawSeconds = Number(process.env.BENCH_RAW_SECONDS ?? 8);
 const SEATS_PER_ROW = 50;
 /** A result not heard within this is counted as `no-result` (the run's bound, not a latency figure). */
 const RESULT_TIMEOUT_MS = 20_000;
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
 
 function forkWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = fork(new URL('../workers/booking/booking-worker-process.js', import.meta.url), [], { env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });

@@ -31,6 +31,7 @@ import { reserveHold } from '../workers/booking/reserve-hold.js';
 import { readEventSeats, sectionAvailability, seatState } from '../workers/booking/seat-availability.js';
 import { SeatMapCache } from '../workers/booking/seat-map-cache.js';
 import { provisionSeats } from '../workers/booking/seat-provisioning.js';
+import { percentile as nearestRank } from './bench-stats.js';
 
 const seats = Number(process.env.BENCH_SEATS ?? 20_000);
 const sectionCount = Number(process.env.BENCH_SECTIONS ?? 20);
@@ -43,8 +44,9 @@ const SEATS_PER_ROW = 50;
 const TTL_MS = 300_000;
 const sectionNames = Array.from({ length: sectionCount }, (_, index) => `S${String(index + 1).padStart(2, '0')}`);
 
+/** Latencies to two decimals (sub-millisecond reads). */
 function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted.length === 0 ? NaN : Number(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!.toFixed(2));
+  return Number(nearestRank(sorted, fraction).toFixed(2));
 }
 
 /** The layout this change replaced: every seat of the event in one hash (same encoding), read whole. */

@@ -12,6 +12,7 @@ import { signingKeysFromJwks } from '../admission/signing-keys.js';
 import { loadConfig } from '../lib/config.js';
 import { createHttpApp, listen } from '../lib/http.js';
 import { logger } from '../lib/log.js';
+import { deleteKeysByPrefix } from '../lib/redis.js';
 import { waitingRoomRoutes } from '../waiting-room/join-routes.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
 import { RequestLimits } from '../waiting-room/request-limits.js';
@@ -62,15 +63,6 @@ async function rawRedisJoins(store: QueueStore, eventId: string): Promise<number
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
-}
-
-async function deleteUnder(redis: Redis, keyPrefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 async function main(): Promise<void> {
@@ -124,7 +116,7 @@ async function main(): Promise<void> {
     );
   } finally {
     child.kill();
-    await deleteUnder(redis, keyPrefix);
+    await deleteKeysByPrefix(redis, keyPrefix);
     redis.disconnect();
   }
 }

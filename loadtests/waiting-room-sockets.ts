@@ -15,6 +15,7 @@ import { logger } from '../lib/log.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
 import { eventRoom, QUEUE_NAMESPACE, SERVING_EVENT } from '../waiting-room/serving-broadcast.js';
 import { attachServingGateway } from '../waiting-room/serving-gateway.js';
+import { percentile } from './bench-stats.js';
 
 const startClients = Number(process.env.BENCH_START_CLIENTS ?? 500);
 const maxClients = Number(process.env.BENCH_MAX_CLIENTS ?? 8_000);
@@ -30,10 +31,6 @@ async function serve(keyPrefix: string): Promise<void> {
   await gateway.ready;
   process.on('SIGTERM', () => process.exit(0));
   process.send?.({ port: (server.address() as AddressInfo).port });
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? NaN;
 }
 
 async function openClients(url: string, count: number): Promise<Socket[]> {

@@ -2,9 +2,8 @@
 // breach of the booking invariants (DESIGN §8.1): seats sold twice, seats held by dead holds, seats
 // held twice, bookings whose seats are not theirs, and per-fan seat counters that disagree with the
 // fan's holds and bookings (the per-fan limit's guard). The audit CLI and the race tests both use it.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { BOOKING_SK_PREFIX, eventPk, FAN_SK_PREFIX, HOLD_SK_PREFIX, SEAT_SK_PREFIX, type BookingItem, type HoldItem, type SeatItem } from './booking-keys.js';
-import type { BookingStore } from './booking-store.js';
+import { queryByPrefix, type BookingStore } from './booking-store.js';
 
 export interface AuditViolation {
   kind: 'seat-sold-twice' | 'seat-held-twice' | 'seat-held-by-dead-hold' | 'seat-sold-without-booking' | 'booking-without-seat' | 'hold-without-seat' | 'fan-seat-count-mismatch';
@@ -21,24 +20,6 @@ export interface AuditReport {
   violations: AuditViolation[];
 }
 
-async function queryAll(store: BookingStore, pk: string, skPrefix: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tables.inventory,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 interface FanCounterItem {
   sk: string;
@@ -65,10 +46,10 @@ function fanCounterViolations(holds: readonly HoldItem[], bookings: readonly Boo
 }
 
 export async function auditEvent(store: BookingStore, eventId: string): Promise<AuditReport> {
-  const seats = (await queryAll(store, eventPk(eventId), SEAT_SK_PREFIX)) as unknown as SeatItem[];
-  const bookings = (await queryAll(store, eventPk(eventId), BOOKING_SK_PREFIX)) as unknown as BookingItem[];
+  const seats = await queryByPrefix<SeatItem>(store, eventPk(eventId), SEAT_SK_PREFIX, { consistentRead: true });
+  const bookings = await queryByPrefix<BookingItem>(store, eventPk(eventId), BOOKING_SK_PREFIX, { consistentRead: true });
   const heldSeats = seats.filter((seat) => seat.status === 'HELD');
-  const holdItems = (await queryAll(store, eventPk(eventId), HOLD_SK_PREFIX)) as unknown as HoldItem[];
+  const holdItems = await queryByPrefix<HoldItem>(store, eventPk(eventId), HOLD_SK_PREFIX, { consistentRead: true });
   const holds = new Map(holdItems.map((hold) => [hold.holdId, hold]));
   const violations: AuditViolation[] = [];
   const now = store.clock();
@@ -117,7 +98,7 @@ export async function auditEvent(store: BookingStore, eventId: string): Promise<
     if (holdIds.length > 1) violations.push({ kind: 'seat-held-twice', seatKey: sk, detail: `holds ${holdIds.join(', ')}` });
   }
 
-  violations.push(...fanCounterViolations(holdItems, bookings, (await queryAll(store, eventPk(eventId), FAN_SK_PREFIX)) as unknown as FanCounterItem[]));
+  violations.push(...fanCounterViolations(holdItems, bookings, await queryByPrefix<FanCounterItem>(store, eventPk(eventId), FAN_SK_PREFIX, { consistentRead: true })));
 
   const count = (status: SeatItem['status']) => seats.filter((seat) => seat.status === status).length;
   return {

@@ -71,8 +71,9 @@ export async function holdView(store: BookingStore, queues: BookingQueues, job: 
   const queued = await queues.reserveJob(job.eventId, holdId);
   let failed = false;
   if (queued) {
-    failed = await queued.isFailed();
-    if (!failed && !(await queued.isCompleted())) return { holdId, status: 'pending' };
+    const state = await queued.getState();
+    failed = state === 'failed';
+    if (!failed && state !== 'completed') return { holdId, status: 'pending' };
     const result = queued.returnvalue as ReserveResult | null;
     if (result?.outcome === 'rejected') return { holdId, status: 'rejected', reason: result.reason };
   }

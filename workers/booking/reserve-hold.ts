@@ -4,10 +4,10 @@
 // the hold item's attribute_not_exists condition and the outbox event id. Best-available picks from
 // the Redis seat-map cache, which may be stale: a stale pick only fails its seat condition, the
 // failed seats are refreshed in the cache, and the job tries fresh seats (a bounded number of times).
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { RedisClient } from '../../lib/redis.js';
 import { bookingRedisKeys, eventPk, fanSeatsKey, holdKey, isReservable, sectionSkPrefix, seatSk, type HoldItem, type SeatItem } from './booking-keys.js';
-import type { BookingStore } from './booking-store.js';
+import { queryByPrefix, type BookingStore } from './booking-store.js';
 import type { RejectionReason, ReserveJob, ReserveResult } from './booking-jobs.js';
 import { BOOKING_EVENT_TYPES } from './booking-events.js';
 import { pickAdjacentSeats } from './best-available.js';
@@ -60,22 +60,7 @@ export async function readSeats(store: BookingStore, eventId: string, seatKeys: 
 /** The section's seats from DynamoDB: the fallback when there is no cache, and the check before
  * answering "no such section" (a section provisioned after the cache was filled). */
 async function readSection(store: BookingStore, eventId: string, section: string): Promise<SeatItem[]> {
-  const seats: SeatItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tables.inventory,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :section)',
-        ExpressionAttributeValues: { ':pk': eventPk(eventId), ':section': sectionSkPrefix(section) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    seats.push(...((page.Items ?? []) as SeatItem[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return seats;
+  return queryByPrefix<SeatItem>(store, eventPk(eventId), sectionSkPrefix(section), { consistentRead: true });
 }
 
 const held = (hold: HoldItem): ReserveResult => ({ outcome: 'held', holdId: hold.holdId, seatKeys: hold.seatKeys, heldUntil: hold.heldUntil });

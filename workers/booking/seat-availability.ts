@@ -1,9 +1,8 @@
 // Seat-map reads for fans: per-section counts (a lapsed hold counts as available, because the
 // reserve condition will take it) and, for one section, each seat's state. Read from DynamoDB here;
 // the Redis seat-map cache (seat-map-cache.ts) fills from readEventSeats and keeps the same counts.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { eventPk, isReservable, SEAT_SK_PREFIX, sectionSkPrefix, type SeatItem } from './booking-keys.js';
-import type { BookingStore } from './booking-store.js';
+import { queryByPrefix, type BookingStore } from './booking-store.js';
 
 export interface SectionAvailability {
   section: string;
@@ -34,22 +33,11 @@ export class TooManySeatsError extends Error {
 export const MAX_EVENT_SEATS = 200_000;
 
 export async function readEventSeats(store: BookingStore, eventId: string, section?: string, maxSeats = MAX_EVENT_SEATS): Promise<SeatItem[]> {
-  const seats: SeatItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tables.inventory,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': eventPk(eventId), ':prefix': section ? sectionSkPrefix(section) : SEAT_SK_PREFIX },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    seats.push(...((page.Items ?? []) as SeatItem[]));
-    if (seats.length > maxSeats) throw new TooManySeatsError(eventId, maxSeats);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return seats;
+  return queryByPrefix<SeatItem>(store, eventPk(eventId), section ? sectionSkPrefix(section) : SEAT_SK_PREFIX, {
+    afterPage: (seatsSoFar) => {
+      if (seatsSoFar > maxSeats) throw new TooManySeatsError(eventId, maxSeats);
+    },
+  });
 }
 
 export function seatState(seat: SeatItem, nowMs: number): SeatState['state'] {

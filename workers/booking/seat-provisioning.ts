@@ -2,12 +2,12 @@
 // codes) and a tier -> price map: one AVAILABLE item per seat, written by
 // BatchWriteItem in chunks of 25. Resumable and idempotent: seats that already exist are skipped,
 // so a re-run after a crash writes only what is missing and never resets a held or sold seat.
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { venueLayoutSchema, type VenueLayout } from '../../catalog/venue-layout.js';
 import { ValidationError } from '../../lib/errors.js';
 import { withRetry } from '../../lib/retry.js';
 import { eventPk, SEAT_SK_PREFIX, seatSk, type SeatItem } from './booking-keys.js';
-import type { BookingStore } from './booking-store.js';
+import { queryByPrefix, type BookingStore } from './booking-store.js';
 
 export type { VenueLayout };
 /** Price of each tier code a layout uses, in cents. */
@@ -39,22 +39,8 @@ export function seatsOfLayout(eventId: string, layout: VenueLayout, prices: Tier
 }
 
 export async function existingSeatKeys(store: BookingStore, eventId: string): Promise<Set<string>> {
-  const keys = new Set<string>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tables.inventory,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seat)',
-        ExpressionAttributeValues: { ':pk': eventPk(eventId), ':seat': SEAT_SK_PREFIX },
-        ProjectionExpression: 'sk',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) keys.add(item.sk as string);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return keys;
+  const items = await queryByPrefix<{ sk: string }>(store, eventPk(eventId), SEAT_SK_PREFIX, { projection: 'sk' });
+  return new Set(items.map((item) => item.sk));
 }
 
 class UnprocessedItemsError extends Error {
