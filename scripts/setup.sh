@@ -18,6 +18,24 @@ SECONDS=0
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Tools built from source (Go modules, Rust crates) are kept outside the clone, keyed by version, so
+# a fresh clone (CI) and a second setup reuse them; .local/vendor/bin links to what this clone uses.
+CACHE="${CORRAL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/corral}"
+mkdir -p "$CACHE" "$VENDOR/bin"
+link_tool() { ln -sfn "$2" "$VENDOR/bin/$1"; }
+# go_tool NAME PACKAGE VERSION: go install PACKAGE@VERSION once into $CACHE/NAME-VERSION.
+go_tool() {
+  local name=$1 package=$2 version=$3 dir="$CACHE/$1-$3"
+  if [ ! -x "$dir/$name" ]; then
+    command -v go >/dev/null || { echo "setup: Go 1.24+ is needed to build $name (go install); install Go and re-run" >&2; exit 1; }
+    GOBIN="$dir" GOFLAGS=-mod=mod go install "$package@$version"
+    echo "$name $version built into $dir"
+  else
+    echo "$name $version present"
+  fi
+  link_tool "$name" "$dir/$name"
+}
+
 step "Debian packages"
 wanted=(redis-server mariadb-server chromium openjdk-17-jre-headless maven python3-venv unzip ca-certificates)
 missing=()
@@ -76,16 +94,8 @@ chmod -R a+rX "$VENDOR/opensearch-$OPENSEARCH_VERSION"
 
 step "Helm (Go module proxy)"
 # The chart tests render charts/corral with the real helm; no prebuilt download is reachable, so it
-# is built from source once (a few minutes) into .local/vendor/bin.
-HELM_VERSION=v3.22.0
-if [ ! -x "$VENDOR/bin/helm" ] || [ ! -f "$VENDOR/bin/.done-helm-$HELM_VERSION" ]; then
-  command -v go >/dev/null || { echo "setup: Go 1.24+ is needed to build helm (go install); install Go and re-run" >&2; exit 1; }
-  GOBIN="$VENDOR/bin" GOFLAGS=-mod=mod go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-  touch "$VENDOR/bin/.done-helm-$HELM_VERSION"
-  echo "helm $HELM_VERSION built"
-else
-  echo "helm $HELM_VERSION present"
-fi
+# is built from source once (a few minutes) into the tool cache.
+go_tool helm helm.sh/helm/v3/cmd/helm v3.22.0
 
 step "local DynamoDB server (PyPI)"
 VENV="$VENDOR/dynamodb-venv"
