@@ -7,9 +7,9 @@ import type { QueueStore } from '../waiting-room/queue-store.js';
 import { roomStateSchema } from '../waiting-room/room-config.js';
 import type { ServingBroadcaster, ServingUpdate } from '../waiting-room/serving-broadcast.js';
 import { waitingRoomMetrics } from '../waiting-room/waiting-room-metrics.js';
-import type { ActiveEvents } from './active-events.js';
+import type { ActiveEvents } from '../waiting-room/active-events.js';
 import { AdmissionTicker, type EventTickReport } from './admission-ticker.js';
-import type { RoomControl } from './room-control.js';
+import type { RoomControl } from '../waiting-room/room-control.js';
 
 export interface AdmissionLoopOptions {
   redis: RedisClient;

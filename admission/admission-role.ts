@@ -12,13 +12,13 @@ import { startHttpRole, type RunningRole } from '../lib/role.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
 import { defaultPassLimits, RequestLimits } from '../waiting-room/request-limits.js';
 import { ServingBroadcaster } from '../waiting-room/serving-broadcast.js';
-import { ActiveEvents } from './active-events.js';
+import { ActiveEvents } from '../waiting-room/active-events.js';
 import { AdmissionLoop } from './admission-loop.js';
 import { organizerRoutes, type OrganizerRouteOptions } from './organizer-routes.js';
 import { passRoutes, type PassRouteOptions } from './pass-routes.js';
-import { RoomControl } from './room-control.js';
-import { loadSigningKeys } from './signing-keys.js';
-import { loadBookingConfig } from '../workers/booking/booking-config.js';
+import { RoomControl } from '../waiting-room/room-control.js';
+import { loadSigningKeys } from '../lib/tokens/signing-keys.js';
+import { loadBookingConfig } from '../booking/booking-config.js';
 
 export interface AdmissionRouteOptions extends PassRouteOptions, Pick<OrganizerRouteOptions, 'sessions' | 'eventOrganizers' | 'bookingSettings'> {
   control: RoomControl;

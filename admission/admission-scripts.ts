@@ -13,7 +13,6 @@ export const admissionScripts = {
   renewLease: script('corralAdmRenewLease', 'renew-lease.lua'),
   releaseLease: script('corralAdmReleaseLease', 'release-lease.lua'),
   advanceServing: script('corralAdmAdvanceServing', 'advance-serving.lua'),
-  transitionState: script('corralAdmTransitionState', 'transition-state.lua'),
 } as const;
 
 export function defineAdmissionScripts(redis: RedisClient): void {

@@ -10,8 +10,8 @@ import type { EventOrganizers } from '../catalog/event-organizers.js';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import { domainProblems } from '../waiting-room/domain-problems.js';
 import { eventIdParam, parseBody } from '../waiting-room/join-routes.js';
-import { eventBookingSettingsSchema, readEventBookingSettings, writeEventBookingSettings, type BookingDefaults } from '../workers/booking/event-booking-settings.js';
-import type { RoomControl } from './room-control.js';
+import { eventBookingSettingsSchema, readEventBookingSettings, writeEventBookingSettings, type BookingDefaults } from '../booking/event-booking-settings.js';
+import type { RoomControl } from '../waiting-room/room-control.js';
 
 // Limits match waiting-room/room-config.ts; the state is not settable here: it moves only through
 // the action endpoints, whose transitions are checked.

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../lib/errors.js';
 import { passOf, requirePass } from './pass-middleware.js';
-import { generatePassSigningKey, PassKeyRing } from './passes.js';
+import { generatePassSigningKey, PassKeyRing } from '../lib/tokens/passes.js';
 
 const ISSUER = 'https://corral.test';
 const NOW_MS = 1_700_000_000_000;

@@ -5,8 +5,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { JSONWebKeySet } from 'jose';
 import { UnauthorizedError } from '../lib/errors.js';
 import { toHttpError } from '../waiting-room/domain-problems.js';
-import { bearerToken } from './bearer-token.js';
-import { createPassVerifier, type PassClaims } from './passes.js';
+import { bearerToken } from '../lib/tokens/bearer-token.js';
+import { createPassVerifier, type PassClaims } from '../lib/tokens/passes.js';
 
 export interface PassMiddlewareOptions {
   /** The JWKS object (same process as the signer) or the admission role's JWKS URL. */

@@ -8,9 +8,9 @@ import { createQueueTokenVerifier } from '../waiting-room/queue-tokens.js';
 import type { QueueStore } from '../waiting-room/queue-store.js';
 import type { RequestLimits } from '../waiting-room/request-limits.js';
 import { waitingRoomMetrics } from '../waiting-room/waiting-room-metrics.js';
-import { bearerToken } from './bearer-token.js';
+import { bearerToken } from '../lib/tokens/bearer-token.js';
 import { passOf, requirePass } from './pass-middleware.js';
-import type { SigningKeys } from './signing-keys.js';
+import type { SigningKeys } from '../lib/tokens/signing-keys.js';
 
 /** What a pass lets its holder do; booking endpoints may check it. */
 export const PASS_SCOPE = 'reserve';

@@ -1,16 +1,16 @@
-// The api role: Express REST for seats, reservations and checkout (catalog and organizer routes
-// arrive with their issues). Booking calls verify the admission pass locally and hand work to the
+// The api role: Express REST for the catalog, accounts, search, seats, reservations and checkout,
+// and the web pages. Booking calls verify the admission pass locally and hand work to the
 // booking partition queues; they never wait for a worker.
 import type { JSONWebKeySet } from 'jose';
 import type { Platform } from '../lib/platform.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
-import { loadBookingConfig, type BookingConfig } from '../workers/booking/booking-config.js';
-import { BookingQueues } from '../workers/booking/booking-queues.js';
-import { bookingStore } from '../workers/booking/booking-store.js';
-import { TestPaymentProvider, type PaymentProvider } from '../workers/booking/payments.js';
-import { SeatMapCache } from '../workers/booking/seat-map-cache.js';
-import { platformRoomControl } from '../admission/room-control.js';
-import { SoldOutCheck } from '../workers/booking/sold-out-check.js';
+import { loadBookingConfig, type BookingConfig } from '../booking/booking-config.js';
+import { BookingQueues } from '../booking/booking-queues.js';
+import { bookingStore } from '../booking/booking-store.js';
+import { TestPaymentProvider, type PaymentProvider } from '../booking/payments.js';
+import { SeatMapCache } from '../booking/seat-map-cache.js';
+import { platformRoomControl } from '../waiting-room/room-control.js';
+import { SoldOutCheck } from '../booking/sold-out-check.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
 import { catalogApi } from './catalog-api.js';
 import { mountHoldRoutes } from './hold-routes.js';

@@ -4,11 +4,11 @@
 import type { Express } from 'express';
 import { Accounts } from '../accounts/accounts.js';
 import { SessionTokens } from '../accounts/sessions.js';
-import { loadSigningKeys } from '../admission/signing-keys.js';
+import { loadSigningKeys } from '../lib/tokens/signing-keys.js';
 import { Catalog } from '../catalog/catalog.js';
 import { CatalogReads } from '../catalog/catalog-reads.js';
-import type { RoomControl } from '../admission/room-control.js';
-import { platformPublishHooks } from '../catalog/publish-hooks.js';
+import type { RoomControl } from '../waiting-room/room-control.js';
+import { platformPublishHooks } from './publish-hooks.js';
 import type { Platform } from '../lib/platform.js';
 import { mountAccountRoutes } from './account-routes.js';
 import { mountCatalogRoutes } from './catalog-routes.js';

@@ -2,8 +2,8 @@
 // admission verifier (local JWKS, no Redis round trip); the Express pass middleware can replace it.
 import type { Request } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { createPassVerifier } from '../admission/passes.js';
-import { PassError } from '../admission/pass-error.js';
+import { createPassVerifier } from '../lib/tokens/passes.js';
+import { PassError } from '../lib/tokens/pass-error.js';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
 
 export interface VerifiedPass {

@@ -4,10 +4,10 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
-import { eventIdSchema, seatRefSchema } from '../workers/booking/booking-keys.js';
-import type { BookingStore } from '../workers/booking/booking-store.js';
-import { readEventSeats, sectionAvailability, seatState } from '../workers/booking/seat-availability.js';
-import type { SeatMapCache } from '../workers/booking/seat-map-cache.js';
+import { eventIdSchema, seatRefSchema } from '../booking/booking-keys.js';
+import type { BookingStore } from '../booking/booking-store.js';
+import { readEventSeats, sectionAvailability, seatState } from '../booking/seat-availability.js';
+import type { SeatMapCache } from '../booking/seat-map-cache.js';
 
 const querySchema = z.object({ section: seatRefSchema.shape.section.optional() });
 

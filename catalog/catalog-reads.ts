@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../lib/errors.js';
 import type { PrismaClient } from '../lib/mysql.js';
 import { parseInput } from '../lib/validation.js';
-import { LISTED_STATUSES, PUBLIC_STATUSES } from './event-status.js';
+import { LISTED_STATUSES, PUBLIC_STATUSES } from './event-statuses.js';
 
 export const eventListQuerySchema = z
   .object({

@@ -8,7 +8,7 @@ import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError
 import type { PrismaClient } from '../lib/mysql.js';
 import { parseInput } from '../lib/validation.js';
 import { writeEventMessage } from './event-messages.js';
-import { LISTED_STATUSES, type EventStatus } from './event-status.js';
+import { LISTED_STATUSES, type EventStatus } from './event-statuses.js';
 import { seatCount, tierCodes, venueLayoutSchema, type VenueLayout } from './venue-layout.js';
 
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));

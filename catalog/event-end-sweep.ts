@@ -5,7 +5,8 @@
 import type { Logger } from '../lib/log.js';
 import type { PrismaClient } from '../lib/mysql.js';
 import { runPassLoop, type PassLoop } from '../lib/pass-loop.js';
-import { changeEventStatus, LISTED_STATUSES } from './event-status.js';
+import { changeEventStatus } from './event-status.js';
+import { LISTED_STATUSES } from './event-statuses.js';
 
 export interface EndSweepOptions {
   prisma: PrismaClient;

@@ -4,7 +4,7 @@
 // message with the later `time` always describes the later state (the indexer orders by `time`).
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../lib/generated/prisma/client.js';
-import type { EventStatus } from './event-status.js';
+import type { EventStatus } from './event-statuses.js';
 
 export type EventMessageType = 'event.published' | 'event.updated';
 

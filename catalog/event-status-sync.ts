@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { Logger } from '../lib/log.js';
 import type { PrismaClient } from '../lib/mysql.js';
 import { roomStateSchema, type RoomState } from '../waiting-room/room-config.js';
-import { changeEventStatus, type EventStatus } from './event-status.js';
+import { changeEventStatus } from './event-status.js';
+import type { EventStatus } from './event-statuses.js';
 
 export const QUEUE_STATE_TOPIC = 'queue.state-changed';
 export const EVENT_STATUS_SYNC_GROUP = 'corral-event-status-sync';

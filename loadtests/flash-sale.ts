@@ -18,8 +18,8 @@ import { gridLayout } from '../catalog/venue-layout.js';
 import { loadConfig } from '../lib/config.js';
 import { createDynamo } from '../lib/dynamo.js';
 import { DEMO_ORGANIZER } from '../scripts/demo-seed.js';
-import { auditEvent } from '../workers/booking/booking-audit.js';
-import { bookingStore } from '../workers/booking/booking-store.js';
+import { auditEvent } from '../booking/booking-audit.js';
+import { bookingStore } from '../booking/booking-store.js';
 import { percentile } from './bench-stats.js';
 
 const settingsSchema = z.object({

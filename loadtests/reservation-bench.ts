@@ -15,7 +15,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { generatePassSigningKey, PassKeyRing } from '../admission/passes.js';
+import { generatePassSigningKey, PassKeyRing } from '../lib/tokens/passes.js';
 import { mountHoldRoutes } from '../api/hold-routes.js';
 import { passCheckFromJwks } from '../api/pass-check.js';
 import { mountSeatRoutes } from '../api/seat-routes.js';
@@ -27,13 +27,13 @@ import { logger } from '../lib/log.js';
 import { fanIdentifier, IDENTIFY_EVENT, type IdentifyAck } from '../waiting-room/fan-rooms.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
 import { attachServingGateway, type ServingGateway } from '../waiting-room/serving-gateway.js';
-import { auditEvent } from '../workers/booking/booking-audit.js';
-import { BookingQueues } from '../workers/booking/booking-queues.js';
-import { bookingStore } from '../workers/booking/booking-store.js';
-import { HOLD_RESULT_EVENT, type HoldResultMessage } from '../workers/booking/hold-result-publisher.js';
-import { TestPaymentProvider } from '../workers/booking/payments.js';
-import { SeatMapCache } from '../workers/booking/seat-map-cache.js';
-import { provisionSeats } from '../workers/booking/seat-provisioning.js';
+import { auditEvent } from '../booking/booking-audit.js';
+import { BookingQueues } from '../booking/booking-queues.js';
+import { bookingStore } from '../booking/booking-store.js';
+import { HOLD_RESULT_EVENT, type HoldResultMessage } from '../booking/hold-result-publisher.js';
+import { TestPaymentProvider } from '../booking/payments.js';
+import { SeatMapCache } from '../booking/seat-map-cache.js';
+import { provisionSeats } from '../booking/seat-provisioning.js';
 import { percentile } from './bench-stats.js';
 
 const seats = Number(process.env.BENCH_SEATS ?? 2_000);
@@ -46,7 +46,7 @@ const SEATS_PER_ROW = 50;
 const RESULT_TIMEOUT_MS = 20_000;
 
 function forkWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = fork(new URL('../workers/booking/booking-worker-process.js', import.meta.url), [], { env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const child = fork(new URL('../workers/booking-worker-process.js', import.meta.url), [], { env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));

@@ -5,7 +5,7 @@
 // Exits 2 on bad usage, an unknown email or a session asked for a non-admin.
 import { ADMIN_SESSION_TTL_SECONDS, AdminCommandError, grantAdmin, issueAdminSession, revokeAdmin } from '../accounts/admin-roles.js';
 import { SessionTokens } from '../accounts/sessions.js';
-import { loadSigningKeys } from '../admission/signing-keys.js';
+import { loadSigningKeys } from '../lib/tokens/signing-keys.js';
 import { loadConfig } from '../lib/config.js';
 import { logger } from '../lib/log.js';
 import { Platform } from '../lib/platform.js';

@@ -3,9 +3,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config.js';
 import { createDynamo } from '../lib/dynamo.js';
-import { auditEvent } from '../workers/booking/booking-audit.js';
-import { eventIdSchema } from '../workers/booking/booking-keys.js';
-import { bookingStore } from '../workers/booking/booking-store.js';
+import { auditEvent } from '../booking/booking-audit.js';
+import { eventIdSchema } from '../booking/booking-keys.js';
+import { bookingStore } from '../booking/booking-store.js';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { event: { type: 'string' }, 'table-prefix': { type: 'string' } } });

@@ -3,7 +3,7 @@
 // so running it on every start changes nothing once the demo exists.
 import { Accounts } from '../accounts/accounts.js';
 import { Catalog } from '../catalog/catalog.js';
-import { platformPublishHooks } from '../catalog/publish-hooks.js';
+import { platformPublishHooks } from '../api/publish-hooks.js';
 import { gridLayout } from '../catalog/venue-layout.js';
 import type { Platform } from '../lib/platform.js';
 

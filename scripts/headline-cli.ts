@@ -4,9 +4,9 @@
 // jobs already queued finish where they are. Prints JSON; exits 2 on bad usage.
 import { loadConfig } from '../lib/config.js';
 import { createRedis } from '../lib/redis.js';
-import { loadBookingConfig } from '../workers/booking/booking-config.js';
-import { eventIdSchema } from '../workers/booking/booking-keys.js';
-import { listHeadlineEvents, pinHeadlineEvent } from '../workers/booking/booking-queues.js';
+import { loadBookingConfig } from '../booking/booking-config.js';
+import { eventIdSchema } from '../booking/booking-keys.js';
+import { listHeadlineEvents, pinHeadlineEvent } from '../booking/booking-queues.js';
 
 const USAGE = 'usage: node dist/scripts/headline-cli.js pin <eventId> | unpin <eventId> | list';
 

@@ -5,7 +5,7 @@
 import { loadConfig } from '../lib/config.js';
 import { logger } from '../lib/log.js';
 import { Platform } from '../lib/platform.js';
-import { bookingStore } from '../workers/booking/booking-store.js';
+import { bookingStore } from '../booking/booking-store.js';
 import { reindexEvents } from '../workers/indexer/reindex.js';
 
 function indexPrefixArgument(argv: string[]): string | undefined {

@@ -1,7 +1,7 @@
 // The `events` search index: one document per published event with its status and live availability.
 // The mapping is versioned: documents live in `events-v<N>` behind the alias `events`, so a new
 // mapping is built beside the old one (reindex) and the alias switched when it is complete.
-import type { EventStatus } from '../catalog/event-status.js';
+import type { EventStatus } from '../catalog/event-statuses.js';
 import type { SearchClient } from '../lib/search.js';
 
 // v2: `status` (the catalog lifecycle: published, on_sale, sold_out, ended).

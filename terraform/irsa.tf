@@ -31,7 +31,7 @@ data "aws_iam_policy_document" "service_account_assume" {
 }
 
 data "aws_iam_policy_document" "service_account_dynamodb" {
-  # Booking (workers/booking/*): reads, the reserve/confirm/release transactions, seat provisioning;
+  # Booking (booking/*): reads, the reserve/confirm/release transactions, seat provisioning;
   # the relay's DescribeTable finds the outbox stream.
   statement {
     sid = "Tables"

@@ -2,7 +2,7 @@
 // admission roles. Refusals are 409 (the request was fine, the room says no); bad tokens are 401.
 import type { ErrorRequestHandler } from 'express';
 import { AppError, NotFoundError } from '../lib/errors.js';
-import { PassError } from '../admission/pass-error.js';
+import { PassError } from '../lib/tokens/pass-error.js';
 import type { ClaimRefusalReason, JoinRefusalReason } from './queue-store.js';
 import { WaitingRoomError, type WaitingRoomErrorCode } from './waiting-room-error.js';
 

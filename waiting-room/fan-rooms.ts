@@ -4,8 +4,8 @@
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Logger } from '../lib/log.js';
-import { createPassVerifier } from '../admission/passes.js';
-import type { SigningKeys } from '../admission/signing-keys.js';
+import { createPassVerifier } from '../lib/tokens/passes.js';
+import type { SigningKeys } from '../lib/tokens/signing-keys.js';
 import { eventIdSchema } from './queue-keys.js';
 import { createQueueTokenVerifier } from './queue-tokens.js';
 

@@ -3,8 +3,8 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
-import { bearerToken } from '../admission/bearer-token.js';
-import type { SigningKeys } from '../admission/signing-keys.js';
+import { bearerToken } from '../lib/tokens/bearer-token.js';
+import type { SigningKeys } from '../lib/tokens/signing-keys.js';
 import { domainProblems, refusalError } from './domain-problems.js';
 import { eventIdSchema } from './queue-keys.js';
 import { createQueueTokenVerifier, signQueueToken } from './queue-tokens.js';

@@ -1,12 +1,10 @@
 // The Redis key layout of one event's waiting room, written once. Every key shares the hash tag
 // `{wr:<eventId>}` so all of them live in one Redis Cluster slot and one Lua script may touch them all.
-import { z } from 'zod';
+import { eventIdSchema, fanIdSchema } from '../lib/ids.js';
+
+export { eventIdSchema, fanIdSchema };
 
 export const DEFAULT_KEY_PREFIX = 'corral:';
-
-// Braces would break the hash tag; a bounded charset keeps keys readable in redis-cli.
-export const eventIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'event id: 1-128 of [A-Za-z0-9_.:-]');
-export const fanIdSchema = z.string().min(1).max(256);
 
 export interface WaitingRoomKeys {
   /** INCR counter: the last queue number handed out. */

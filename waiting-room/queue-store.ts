@@ -158,7 +158,7 @@ export class QueueStore {
 
   /**
    * Starts the fan's shopping session if their number has been served and capacity is left; a fan
-   * with a live session gets that same session back. The pass itself is signed by admission/passes.
+   * with a live session gets that same session back. The pass itself is signed with lib/tokens/passes.
    */
   async claimPass(eventId: string, fanId: string, nowMs: number, newSessionId: string = randomUUID()): Promise<ClaimResult> {
     const keys = this.keys(eventId);

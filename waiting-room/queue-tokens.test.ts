@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { UnsecuredJWT } from 'jose';
 import { SESSION_AUDIENCE } from '../accounts/sessions.js';
-import { exportPassSigningKey, generatePassSigningKey } from '../admission/passes.js';
-import { signToken } from '../admission/signed-tokens.js';
-import { signingKeysFromJwks } from '../admission/signing-keys.js';
+import { exportPassSigningKey, generatePassSigningKey } from '../lib/tokens/passes.js';
+import { signToken } from '../lib/tokens/signed-tokens.js';
+import { signingKeysFromJwks } from '../lib/tokens/signing-keys.js';
 import { AppError } from '../lib/errors.js';
 import { createQueueTokenVerifier, QUEUE_TOKEN_TTL_SECONDS, signQueueToken } from './queue-tokens.js';
 

@@ -3,8 +3,8 @@
 // source of truth, so a token minted before the open (prequeue) still claims the number given later.
 import { z } from 'zod';
 import { AppError } from '../lib/errors.js';
-import { createTokenVerifier, signToken } from '../admission/signed-tokens.js';
-import type { SigningKeys } from '../admission/signing-keys.js';
+import { createTokenVerifier, signToken } from '../lib/tokens/signed-tokens.js';
+import type { SigningKeys } from '../lib/tokens/signing-keys.js';
 import { eventIdSchema, fanIdSchema } from './queue-keys.js';
 
 export const QUEUE_TOKEN_AUDIENCE = 'corral-queue';

@@ -3,7 +3,7 @@
 import { corsForOrigin } from '../lib/cors.js';
 import type { Platform } from '../lib/platform.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
-import { loadSigningKeys, loadVisitorCookieSecret } from '../admission/signing-keys.js';
+import { loadSigningKeys, loadVisitorCookieSecret } from '../lib/tokens/signing-keys.js';
 import { waitingRoomRoutes } from './join-routes.js';
 import { QueueStore } from './queue-store.js';
 import { defaultJoinLimits, RequestLimits } from './request-limits.js';

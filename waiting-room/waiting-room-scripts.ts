@@ -17,6 +17,7 @@ export const waitingRoomScripts = {
   claimPass: script('corralWrClaimPass', 'claim-pass.lua'),
   releaseSession: script('corralWrReleaseSession', 'release-session.lua'),
   forgetOutboxEvent: script('corralWrForgetOutboxEvent', 'forget-outbox-event.lua'),
+  transitionState: script('corralWrTransitionState', 'transition-state.lua'),
 } as const;
 
 export function defineWaitingRoomScripts(redis: RedisClient): void {

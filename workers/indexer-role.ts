@@ -15,7 +15,7 @@ import type { Platform } from '../lib/platform.js';
 import { backoffDelayMs, sleep } from '../lib/retry.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
 import { ensureEventsIndex } from '../search/events-index.js';
-import { bookingStore } from './booking/booking-store.js';
+import { bookingStore } from '../booking/booking-store.js';
 import { AvailabilityRefresher } from './indexer/availability-refresher.js';
 import { EventIndexer } from './indexer/event-indexer.js';
 

@@ -3,8 +3,8 @@
 // Kubernetes can probe it and KEDA can scale it.
 import type { Platform } from '../lib/platform.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
-import { loadBookingConfig } from './booking/booking-config.js';
-import { startBookingRuntime } from './booking/booking-runtime.js';
+import { loadBookingConfig } from '../booking/booking-config.js';
+import { startBookingRuntime } from './booking-runtime.js';
 
 export async function startWorker(platform: Platform): Promise<RunningRole> {
   const runtime = startBookingRuntime(platform, loadBookingConfig());

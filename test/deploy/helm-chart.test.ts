@@ -22,8 +22,8 @@ import { parseAllDocuments } from 'yaml';
 import { configSchema } from '../../lib/config.js';
 import { createRedis, deleteKeysByPrefix } from '../../lib/redis.js';
 import { ROLES } from '../../lib/role.js';
-import { bookingConfigSchema } from '../../workers/booking/booking-config.js';
-import { BOOKING_QUEUE_NAME, headlinePrefix, partitionPrefix } from '../../workers/booking/booking-queues.js';
+import { bookingConfigSchema } from '../../booking/booking-config.js';
+import { BOOKING_QUEUE_NAME, headlinePrefix, partitionPrefix } from '../../booking/booking-queues.js';
 import { startRedisCluster, type RedisClusterFixture } from '../integration/cluster/redis-cluster.js';
 import { config } from '../integration/platform-env.js';
 

@@ -101,7 +101,7 @@ beforeAll(async () => {
 
 // --- what the code does ------------------------------------------------------------------------
 
-const productDirs = ['lib', 'api', 'workers', 'admission', 'waiting-room', 'catalog', 'accounts', 'search', 'scripts'];
+const productDirs = ['lib', 'api', 'workers', 'booking', 'admission', 'waiting-room', 'catalog', 'accounts', 'search', 'scripts'];
 
 function productSources(): { file: string; source: string }[] {
   const files: string[] = ['main.ts', 'roles.ts'];
@@ -231,7 +231,7 @@ describe('terraform/', () => {
     // Attributes that must never drive TTL: the keys, and the millisecond timestamps items carry
     // (TTL reads epoch seconds, and a TTL on heldUntil would delete seats).
     const keys = tableDefinitions('').flatMap((definition) => (definition.AttributeDefinitions ?? []).map((attribute) => attribute.AttributeName!));
-    const bookingKeys = readFileSync(path.join(repoRoot, 'workers/booking/booking-keys.ts'), 'utf8');
+    const bookingKeys = readFileSync(path.join(repoRoot, 'booking/booking-keys.ts'), 'utf8');
     const itemTimestamps = [...bookingKeys.matchAll(/export interface \w+Item \{([^}]*)\}/g)].flatMap((match) =>
       [...match[1]!.matchAll(/(\w+(?:At|Until))\??:\s*number/g)].map((field) => field[1]!),
     );

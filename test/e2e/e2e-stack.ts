@@ -16,14 +16,14 @@ import { logger } from '../../lib/log.js';
 import { Platform } from '../../lib/platform.js';
 import type { RunningRole } from '../../lib/role.js';
 import { startRoles, stopRoles } from '../../roles.js';
-import { bookingRedisKeys } from '../../workers/booking/booking-keys.js';
-import { bookingStore } from '../../workers/booking/booking-store.js';
-import { provisionSeats } from '../../workers/booking/seat-provisioning.js';
+import { bookingRedisKeys } from '../../booking/booking-keys.js';
+import { bookingStore } from '../../booking/booking-store.js';
+import { provisionSeats } from '../../booking/seat-provisioning.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium's own connections are refused by the closed network.
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-export const ARTIFACTS = new URL('../../test-results/e2e/', import.meta.url).pathname;
+export const ARTIFACTS = new URL('../../test-results/e2e', import.meta.url).pathname;
 const WEB_DIST_INDEX = new URL('../../web/dist/index.html', import.meta.url).pathname;
 
 export interface E2eStack {

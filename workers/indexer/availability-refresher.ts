@@ -6,9 +6,9 @@
 import type { Logger } from '../../lib/log.js';
 import type { SearchClient } from '../../lib/search.js';
 import { availabilityOf, eventsIndexNames } from '../../search/events-index.js';
-import { isReservable } from '../booking/booking-keys.js';
-import type { BookingStore } from '../booking/booking-store.js';
-import { readEventSeats } from '../booking/seat-availability.js';
+import { isReservable } from '../../booking/booking-keys.js';
+import type { BookingStore } from '../../booking/booking-store.js';
+import { readEventSeats } from '../../booking/seat-availability.js';
 
 /** Seats a fan could reserve now (a lapsed hold counts, as the reserve condition takes it). */
 export async function countReservableSeats(store: BookingStore, eventId: string): Promise<{ seatsAvailable: number; seatCount: number }> {

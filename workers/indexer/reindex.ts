@@ -7,7 +7,7 @@ import type { Logger } from '../../lib/log.js';
 import type { PrismaClient } from '../../lib/mysql.js';
 import type { SearchClient } from '../../lib/search.js';
 import { aliasedIndices, availabilityOf, createEventsIndex, eventsIndexNames, INDEXED_STATUSES, type EventDocument, type IndexedStatus } from '../../search/events-index.js';
-import type { BookingStore } from '../booking/booking-store.js';
+import type { BookingStore } from '../../booking/booking-store.js';
 import { countReservableSeats } from './availability-refresher.js';
 
 export interface ReindexOptions {

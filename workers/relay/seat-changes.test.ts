@@ -1,5 +1,5 @@
 import { TOPICS } from '../../lib/kafka.js';
-import { BOOKING_EVENT_TYPES } from '../booking/booking-events.js';
+import { BOOKING_EVENT_TYPES } from '../../booking/booking-events.js';
 import { seatChangeOf, SEAT_CHANGED_TOPIC } from './seat-changes.js';
 
 const AT = Date.UTC(2030, 0, 1);

@@ -2,7 +2,7 @@
 // new status of every seat the change touched, so consumers (search availability) need not know the
 // hold lifecycle. Its id is `<outboxId>:seats`: a redelivered item yields the same id, so it dedups.
 import { z } from 'zod';
-import { BOOKING_EVENT_TYPES } from '../booking/booking-events.js';
+import { BOOKING_EVENT_TYPES } from '../../booking/booking-events.js';
 import { OUTBOX_MESSAGE_VERSION, outboxTime, type RelayedMessage } from './outbox-envelope.js';
 
 export const SEAT_CHANGED_TOPIC = 'seat.changed';

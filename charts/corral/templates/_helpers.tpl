@@ -107,7 +107,7 @@ env:
 {{- end -}}
 
 {{/* BullMQ wait-list keys the worker ScaledObject watches: one per partition queue, plus the
-headline queue. Must match partitionPrefix/headlinePrefix in workers/booking/booking-queues.ts
+headline queue. Must match partitionPrefix/headlinePrefix in booking/booking-queues.ts
 ("{<prefix>bk-p<N>}" and "{<prefix>bk-headline}", queue name "booking"). */}}
 {{- define "corral.bookingWaitLists" -}}
 {{- $prefix := .Values.booking.keyPrefix -}}

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { SessionTokens } from '../../../accounts/sessions.js';
-import { loadSigningKeys } from '../../../admission/signing-keys.js';
+import { loadSigningKeys } from '../../../lib/tokens/signing-keys.js';
 import { createPrisma, type PrismaClient } from '../../../lib/mysql.js';
 import { createRedis, type Redis } from '../../../lib/redis.js';
 import { config, uniqueName } from '../platform-env.js';
 
-const CLI = path.join(new URL('../../../', import.meta.url).pathname, 'dist/scripts/admin-cli.js');
+const CLI = path.join(new URL('../../..', import.meta.url).pathname, 'dist/scripts/admin-cli.js');
 
 function adminCli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -6,12 +6,12 @@ import { DeleteTableCommand, TransactionCanceledException } from '@aws-sdk/clien
 import { Redis } from 'ioredis';
 import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../../../lib/dynamo.js';
 import { logger } from '../../../lib/log.js';
-import { BookingQueues } from '../../../workers/booking/booking-queues.js';
-import { bookingStore, type BookingStore } from '../../../workers/booking/booking-store.js';
-import { startBookingWorkers } from '../../../workers/booking/booking-workers.js';
-import type { HoldResultPublisher } from '../../../workers/booking/hold-result-publisher.js';
-import { SeatMapCache } from '../../../workers/booking/seat-map-cache.js';
-import type { TierPrices, VenueLayout } from '../../../workers/booking/seat-provisioning.js';
+import { BookingQueues } from '../../../booking/booking-queues.js';
+import { bookingStore, type BookingStore } from '../../../booking/booking-store.js';
+import { startBookingWorkers } from '../../../workers/booking-workers.js';
+import type { HoldResultPublisher } from '../../../booking/hold-result-publisher.js';
+import { SeatMapCache } from '../../../booking/seat-map-cache.js';
+import type { TierPrices, VenueLayout } from '../../../booking/seat-provisioning.js';
 import { config } from '../platform-env.js';
 
 export interface BookingFixture {

@@ -1,13 +1,13 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { auditEvent } from '../../../workers/booking/booking-audit.js';
-import { fanSeatsKey } from '../../../workers/booking/booking-keys.js';
-import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
-import { confirmHold } from '../../../workers/booking/hold-confirm.js';
-import { holdIdFor } from '../../../workers/booking/hold-requests.js';
-import { releaseHold } from '../../../workers/booking/hold-release.js';
-import { TEST_CARDS, TestPaymentProvider } from '../../../workers/booking/payments.js';
-import { reserveHold } from '../../../workers/booking/reserve-hold.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { auditEvent } from '../../../booking/booking-audit.js';
+import { fanSeatsKey } from '../../../booking/booking-keys.js';
+import type { ReserveJob } from '../../../booking/booking-jobs.js';
+import { confirmHold } from '../../../booking/hold-confirm.js';
+import { holdIdFor } from '../../../booking/hold-requests.js';
+import { releaseHold } from '../../../booking/hold-release.js';
+import { TEST_CARDS, TestPaymentProvider } from '../../../booking/payments.js';
+import { reserveHold } from '../../../booking/reserve-hold.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 
 describe('audit of per-fan seat counters (real DynamoDB)', () => {

@@ -1,10 +1,10 @@
-import { bookingRedisKeys } from '../../../workers/booking/booking-keys.js';
-import { headlinePrefix, pinHeadlineEvent } from '../../../workers/booking/booking-queues.js';
-import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
-import { bookingMetrics, trackQueueDepth } from '../../../workers/booking/booking-metrics.js';
-import { holdIdFor } from '../../../workers/booking/hold-requests.js';
-import { reserveHold } from '../../../workers/booking/reserve-hold.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { bookingRedisKeys } from '../../../booking/booking-keys.js';
+import { headlinePrefix, pinHeadlineEvent } from '../../../booking/booking-queues.js';
+import type { ReserveJob } from '../../../booking/booking-jobs.js';
+import { bookingMetrics, trackQueueDepth } from '../../../booking/booking-metrics.js';
+import { holdIdFor } from '../../../booking/hold-requests.js';
+import { reserveHold } from '../../../booking/reserve-hold.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { metricsRegistry } from '../../../lib/metrics.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 

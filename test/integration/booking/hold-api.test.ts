@@ -1,18 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { generatePassSigningKey, PassKeyRing } from '../../../admission/passes.js';
+import { generatePassSigningKey, PassKeyRing } from '../../../lib/tokens/passes.js';
 import { mountHoldRoutes } from '../../../api/hold-routes.js';
 import { passCheckFromJwks } from '../../../api/pass-check.js';
 import { mountSeatRoutes } from '../../../api/seat-routes.js';
 import { createHttpApp } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
-import { auditEvent } from '../../../workers/booking/booking-audit.js';
+import { auditEvent } from '../../../booking/booking-audit.js';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { QueueStore } from '../../../waiting-room/queue-store.js';
-import { bookingRedisKeys, eventPk, fanSeatsKey, type HoldItem } from '../../../workers/booking/booking-keys.js';
-import { writeEventBookingSettings } from '../../../workers/booking/event-booking-settings.js';
-import { TEST_CARDS, TestPaymentProvider } from '../../../workers/booking/payments.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { bookingRedisKeys, eventPk, fanSeatsKey, type HoldItem } from '../../../booking/booking-keys.js';
+import { writeEventBookingSettings } from '../../../booking/event-booking-settings.js';
+import { TEST_CARDS, TestPaymentProvider } from '../../../booking/payments.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 
 describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {

@@ -1,17 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
-import { generatePassSigningKey, PassKeyRing } from '../../../admission/passes.js';
-import type { SigningKeys } from '../../../admission/signing-keys.js';
+import { generatePassSigningKey, PassKeyRing } from '../../../lib/tokens/passes.js';
+import type { SigningKeys } from '../../../lib/tokens/signing-keys.js';
 import { logger } from '../../../lib/log.js';
 import { fanIdentifier, type IdentifyAck } from '../../../waiting-room/fan-rooms.js';
 import { QueueStore } from '../../../waiting-room/queue-store.js';
 import { signQueueToken } from '../../../waiting-room/queue-tokens.js';
 import { attachServingGateway, type ServingGateway } from '../../../waiting-room/serving-gateway.js';
-import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
-import { holdIdFor } from '../../../workers/booking/hold-requests.js';
-import { HOLD_RESULT_EVENT, HoldResultPublisher, type HoldResultMessage } from '../../../workers/booking/hold-result-publisher.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import type { ReserveJob } from '../../../booking/booking-jobs.js';
+import { holdIdFor } from '../../../booking/hold-requests.js';
+import { HOLD_RESULT_EVENT, HoldResultPublisher, type HoldResultMessage } from '../../../booking/hold-result-publisher.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 
 describe('hold results pushed to the fan over Socket.IO (real Redis, gateway and workers)', () => {

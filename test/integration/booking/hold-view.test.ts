@@ -1,11 +1,11 @@
 // What a polling fan sees of its hold (real Redis, BullMQ, DynamoDB): while the reserve job waits,
 // every poll is answered from Redis with no DynamoDB read; once the job holds the seats, the hold's
 // status comes from DynamoDB and follows it (held, then confirmed).
-import { holdIdFor, holdView } from '../../../workers/booking/hold-requests.js';
-import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
-import { confirmHold } from '../../../workers/booking/hold-confirm.js';
-import { TestPaymentProvider } from '../../../workers/booking/payments.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { holdIdFor, holdView } from '../../../booking/hold-requests.js';
+import type { ReserveJob } from '../../../booking/booking-jobs.js';
+import { confirmHold } from '../../../booking/hold-confirm.js';
+import { TestPaymentProvider } from '../../../booking/payments.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 
 describe('hold view for polling fans', () => {

@@ -1,6 +1,6 @@
 // Shared by the race suites: enqueue many reserve jobs and wait, bounded, for every one to finish.
-import type { ReserveJob, ReserveResult } from '../../../workers/booking/booking-jobs.js';
-import type { BookingQueues } from '../../../workers/booking/booking-queues.js';
+import type { ReserveJob, ReserveResult } from '../../../booking/booking-jobs.js';
+import type { BookingQueues } from '../../../booking/booking-queues.js';
 
 /**
  * Waits until at least `count` of these jobs have finished (completed or failed). It looks at the

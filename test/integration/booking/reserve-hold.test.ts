@@ -1,12 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { auditEvent } from '../../../workers/booking/booking-audit.js';
-import { eventPk, seatSk } from '../../../workers/booking/booking-keys.js';
-import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
-import { holdIdFor } from '../../../workers/booking/hold-requests.js';
-import { releaseHold } from '../../../workers/booking/hold-release.js';
-import { reserveHold } from '../../../workers/booking/reserve-hold.js';
-import { SeatsBusyError } from '../../../workers/booking/reserve-hold.js';
-import { existingSeatKeys, provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { auditEvent } from '../../../booking/booking-audit.js';
+import { eventPk, seatSk } from '../../../booking/booking-keys.js';
+import type { ReserveJob } from '../../../booking/booking-jobs.js';
+import { holdIdFor } from '../../../booking/hold-requests.js';
+import { releaseHold } from '../../../booking/hold-release.js';
+import { reserveHold } from '../../../booking/reserve-hold.js';
+import { SeatsBusyError } from '../../../booking/reserve-hold.js';
+import { existingSeatKeys, provisionSeats } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 
 describe('reserve (real DynamoDB and Redis)', () => {

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { auditEvent } from '../../../workers/booking/booking-audit.js';
-import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
-import { holdIdFor, holdView } from '../../../workers/booking/hold-requests.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { auditEvent } from '../../../booking/booking-audit.js';
+import type { ReserveJob } from '../../../booking/booking-jobs.js';
+import { holdIdFor, holdView } from '../../../booking/hold-requests.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 import { waitForJobs } from './race-helpers.js';
 import { forkBookingWorker, killWorker } from './worker-processes.js';

@@ -1,10 +1,10 @@
-import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
-import { auditEvent } from '../../../workers/booking/booking-audit.js';
+import type { ReserveJob } from '../../../booking/booking-jobs.js';
+import { auditEvent } from '../../../booking/booking-audit.js';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { eventPk, SEAT_SK_PREFIX, type SeatItem } from '../../../workers/booking/booking-keys.js';
-import { holdIdFor } from '../../../workers/booking/hold-requests.js';
-import { reserveHold } from '../../../workers/booking/reserve-hold.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { eventPk, SEAT_SK_PREFIX, type SeatItem } from '../../../booking/booking-keys.js';
+import { holdIdFor } from '../../../booking/hold-requests.js';
+import { reserveHold } from '../../../booking/reserve-hold.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 import { jobResults, waitForJobs } from './race-helpers.js';
 

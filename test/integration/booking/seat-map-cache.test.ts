@@ -8,17 +8,17 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { mountSeatRoutes } from '../../../api/seat-routes.js';
 import { createHttpApp } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
-import { bookingRedisKeys, type SeatItem } from '../../../workers/booking/booking-keys.js';
-import type { ReserveJob } from '../../../workers/booking/booking-jobs.js';
-import type { BookingStore } from '../../../workers/booking/booking-store.js';
-import { confirmHold } from '../../../workers/booking/hold-confirm.js';
-import { releaseHold } from '../../../workers/booking/hold-release.js';
-import { holdIdFor } from '../../../workers/booking/hold-requests.js';
-import { TEST_CARDS, TestPaymentProvider } from '../../../workers/booking/payments.js';
-import { reserveHold } from '../../../workers/booking/reserve-hold.js';
-import { readEventSeats, sectionAvailability, TooManySeatsError } from '../../../workers/booking/seat-availability.js';
-import { SeatMapCache } from '../../../workers/booking/seat-map-cache.js';
-import { provisionSeats, type VenueLayout } from '../../../workers/booking/seat-provisioning.js';
+import { bookingRedisKeys, type SeatItem } from '../../../booking/booking-keys.js';
+import type { ReserveJob } from '../../../booking/booking-jobs.js';
+import type { BookingStore } from '../../../booking/booking-store.js';
+import { confirmHold } from '../../../booking/hold-confirm.js';
+import { releaseHold } from '../../../booking/hold-release.js';
+import { holdIdFor } from '../../../booking/hold-requests.js';
+import { TEST_CARDS, TestPaymentProvider } from '../../../booking/payments.js';
+import { reserveHold } from '../../../booking/reserve-hold.js';
+import { readEventSeats, sectionAvailability, TooManySeatsError } from '../../../booking/seat-availability.js';
+import { SeatMapCache } from '../../../booking/seat-map-cache.js';
+import { provisionSeats, type VenueLayout } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

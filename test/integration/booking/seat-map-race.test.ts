@@ -2,13 +2,13 @@
 // while its keys vanish and refill under load: no seat is held twice (read from DynamoDB), and
 // afterwards the cache's counts equal both its own seats and the database.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { auditEvent } from '../../../workers/booking/booking-audit.js';
-import { bookingRedisKeys, eventPk, SEAT_SK_PREFIX, type SeatItem } from '../../../workers/booking/booking-keys.js';
-import type { ReserveJob, ReserveResult } from '../../../workers/booking/booking-jobs.js';
-import { holdIdFor } from '../../../workers/booking/hold-requests.js';
-import { reserveHold } from '../../../workers/booking/reserve-hold.js';
-import { readEventSeats, sectionAvailability } from '../../../workers/booking/seat-availability.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { auditEvent } from '../../../booking/booking-audit.js';
+import { bookingRedisKeys, eventPk, SEAT_SK_PREFIX, type SeatItem } from '../../../booking/booking-keys.js';
+import type { ReserveJob, ReserveResult } from '../../../booking/booking-jobs.js';
+import { holdIdFor } from '../../../booking/hold-requests.js';
+import { reserveHold } from '../../../booking/reserve-hold.js';
+import { readEventSeats, sectionAvailability } from '../../../booking/seat-availability.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 import { jobResults, waitForJobs } from './race-helpers.js';
 

@@ -3,19 +3,19 @@
 // when many fans race for the last seats; the change is in the room's queue.state-changed outbox.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { ActiveEvents } from '../../../admission/active-events.js';
-import { generatePassSigningKey, PassKeyRing } from '../../../admission/passes.js';
-import { RoomControl } from '../../../admission/room-control.js';
+import { ActiveEvents } from '../../../waiting-room/active-events.js';
+import { generatePassSigningKey, PassKeyRing } from '../../../lib/tokens/passes.js';
+import { RoomControl } from '../../../waiting-room/room-control.js';
 import { mountHoldRoutes } from '../../../api/hold-routes.js';
 import { passCheckFromJwks } from '../../../api/pass-check.js';
 import { createHttpApp } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
 import { QueueStore } from '../../../waiting-room/queue-store.js';
 import { ServingBroadcaster } from '../../../waiting-room/serving-broadcast.js';
-import { auditEvent } from '../../../workers/booking/booking-audit.js';
-import { TestPaymentProvider } from '../../../workers/booking/payments.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
-import { SoldOutCheck } from '../../../workers/booking/sold-out-check.js';
+import { auditEvent } from '../../../booking/booking-audit.js';
+import { TestPaymentProvider } from '../../../booking/payments.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
+import { SoldOutCheck } from '../../../booking/sold-out-check.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 
 describe('sold out by itself after the last sale', () => {

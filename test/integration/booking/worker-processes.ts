@@ -1,11 +1,11 @@
-// Booking workers as child processes (dist/workers/booking/booking-worker-process.js, built by
+// Booking workers as child processes (dist/workers/booking-worker-process.js, built by
 // `npm test`'s pretest) against the fixture's tables and key prefix, so a test can SIGKILL them.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PARTITIONS, type BookingFixture } from './booking-fixture.js';
 
-const WORKER_ENTRY = fileURLToPath(new URL('../../../dist/workers/booking/booking-worker-process.js', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(new URL('../../../dist/workers/booking-worker-process.js', import.meta.url));
 
 export interface WorkerProcessOptions {
   concurrency: number;

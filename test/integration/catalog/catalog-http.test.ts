@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gridLayout } from '../../../catalog/venue-layout.js';
-import { readEventSeats } from '../../../workers/booking/seat-availability.js';
+import { readEventSeats } from '../../../booking/seat-availability.js';
 import { http, startCatalogStack } from './catalog-stack.js';
 
 describe('catalog and organizer roles over HTTP (real MariaDB, Redis and DynamoDB)', () => {

@@ -10,14 +10,14 @@ import { ensureTables, tableNames } from '../../../lib/dynamo.js';
 import { logger } from '../../../lib/log.js';
 import { Platform } from '../../../lib/platform.js';
 import { deleteKeysByPrefix, type RedisClient } from '../../../lib/redis.js';
-import { loadBookingConfig } from '../../../workers/booking/booking-config.js';
-import { startBookingRuntime, type BookingRuntime } from '../../../workers/booking/booking-runtime.js';
-import { bookingStore, type BookingStore } from '../../../workers/booking/booking-store.js';
-import { SeatMapCache } from '../../../workers/booking/seat-map-cache.js';
+import { loadBookingConfig } from '../../../booking/booking-config.js';
+import { startBookingRuntime, type BookingRuntime } from '../../../workers/booking-runtime.js';
+import { bookingStore, type BookingStore } from '../../../booking/booking-store.js';
+import { SeatMapCache } from '../../../booking/seat-map-cache.js';
 import { config } from '../platform-env.js';
 import type { RedisClusterFixture } from './redis-cluster.js';
 
-const WORKER_ENTRY = fileURLToPath(new URL('../../../dist/workers/booking/booking-worker-process.js', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(new URL('../../../dist/workers/booking-worker-process.js', import.meta.url));
 
 export const PARTITIONS = 3;
 

@@ -3,9 +3,9 @@
 // and every path that spans events (the admission loop, the outbox relay) crosses nodes.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ActiveEvents } from '../../../admission/active-events.js';
+import { ActiveEvents } from '../../../waiting-room/active-events.js';
 import { AdmissionLoop } from '../../../admission/admission-loop.js';
-import { RoomControl, type RoomSettings } from '../../../admission/room-control.js';
+import { RoomControl, type RoomSettings } from '../../../waiting-room/room-control.js';
 import { createKafka, ensureTopics } from '../../../lib/kafka.js';
 import { logger } from '../../../lib/log.js';
 import { deleteKeysByPrefix, type Cluster } from '../../../lib/redis.js';

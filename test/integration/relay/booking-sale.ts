@@ -6,12 +6,12 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Kafka } from 'kafkajs';
 import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../../../lib/dynamo.js';
 import { createRedis, type Redis } from '../../../lib/redis.js';
-import { bookingStore, type BookingStore } from '../../../workers/booking/booking-store.js';
-import { confirmHold } from '../../../workers/booking/hold-confirm.js';
-import { releaseHold } from '../../../workers/booking/hold-release.js';
-import { TEST_CARDS, TestPaymentProvider } from '../../../workers/booking/payments.js';
-import { reserveHold } from '../../../workers/booking/reserve-hold.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { bookingStore, type BookingStore } from '../../../booking/booking-store.js';
+import { confirmHold } from '../../../booking/hold-confirm.js';
+import { releaseHold } from '../../../booking/hold-release.js';
+import { TEST_CARDS, TestPaymentProvider } from '../../../booking/payments.js';
+import { reserveHold } from '../../../booking/reserve-hold.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { config } from '../platform-env.js';
 
 export const SEAT_PRICE_CENTS = 5_000;

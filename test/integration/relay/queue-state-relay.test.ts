@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
-import { ActiveEvents } from '../../../admission/active-events.js';
+import { ActiveEvents } from '../../../waiting-room/active-events.js';
 import { AdmissionLoop } from '../../../admission/admission-loop.js';
-import { RoomControl, type RoomSettings } from '../../../admission/room-control.js';
+import { RoomControl, type RoomSettings } from '../../../waiting-room/room-control.js';
 import { createKafka, ensureTopics } from '../../../lib/kafka.js';
 import { logger } from '../../../lib/log.js';
 import { QueueStore } from '../../../waiting-room/queue-store.js';

@@ -7,7 +7,7 @@ import { ensureEventsIndex, eventsIndexNames } from '../../../search/events-inde
 import { AvailabilityRefresher } from '../../../workers/indexer/availability-refresher.js';
 import { EventIndexer } from '../../../workers/indexer/event-indexer.js';
 import { MysqlOutboxRelay } from '../../../workers/relay/mysql-outbox-relay.js';
-import { readEventSeats } from '../../../workers/booking/seat-availability.js';
+import { readEventSeats } from '../../../booking/seat-availability.js';
 import { http, startCatalogStack } from '../catalog/catalog-stack.js';
 import { config } from '../platform-env.js';
 

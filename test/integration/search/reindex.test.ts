@@ -12,9 +12,9 @@ import { createRedis, type Redis } from '../../../lib/redis.js';
 import { createSearch, type SearchClient } from '../../../lib/search.js';
 import { aliasedIndices, ensureEventsIndex, EVENTS_MAPPING_VERSION, eventsIndexNames, type EventDocument } from '../../../search/events-index.js';
 import { searchEvents } from '../../../search/event-search.js';
-import { bookingStore, type BookingStore } from '../../../workers/booking/booking-store.js';
-import { reserveHold } from '../../../workers/booking/reserve-hold.js';
-import { provisionSeats } from '../../../workers/booking/seat-provisioning.js';
+import { bookingStore, type BookingStore } from '../../../booking/booking-store.js';
+import { reserveHold } from '../../../booking/reserve-hold.js';
+import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { EventIndexer } from '../../../workers/indexer/event-indexer.js';
 import { config } from '../platform-env.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadSigningKeys, loadVisitorCookieSecret } from '../../../admission/signing-keys.js';
+import { loadSigningKeys, loadVisitorCookieSecret } from '../../../lib/tokens/signing-keys.js';
 import { loadConfig } from '../../../lib/config.js';
 import { signQueueToken } from '../../../waiting-room/queue-tokens.js';
 import { FanClient, startWaitingRoomStack, type WaitingRoomStack } from './http-stack.js';

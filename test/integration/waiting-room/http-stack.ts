@@ -3,12 +3,12 @@
 // Organizer calls go through the real access check (MySQL): the stack's own admin account signs in.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ActiveEvents } from '../../../admission/active-events.js';
+import { ActiveEvents } from '../../../waiting-room/active-events.js';
 import { AdmissionLoop } from '../../../admission/admission-loop.js';
 import { admissionRoutes } from '../../../admission/admission-role.js';
-import { exportPassSigningKey, generatePassSigningKey } from '../../../admission/passes.js';
-import { RoomControl } from '../../../admission/room-control.js';
-import { signingKeysFromJwks, type SigningKeys } from '../../../admission/signing-keys.js';
+import { exportPassSigningKey, generatePassSigningKey } from '../../../lib/tokens/passes.js';
+import { RoomControl } from '../../../waiting-room/room-control.js';
+import { signingKeysFromJwks, type SigningKeys } from '../../../lib/tokens/signing-keys.js';
 import { SessionTokens } from '../../../accounts/sessions.js';
 import { EventOrganizers } from '../../../catalog/event-organizers.js';
 import { closeServer, createHttpApp, listen } from '../../../lib/http.js';

@@ -3,7 +3,7 @@
 // clock). Real MariaDB, Redis and servers; the retired "organizer token" is refused like any stranger.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { grantAdmin, issueAdminSession, revokeAdmin } from '../../../accounts/admin-roles.js';
-import { signToken } from '../../../admission/signed-tokens.js';
+import { signToken } from '../../../lib/tokens/signed-tokens.js';
 import { Catalog } from '../../../catalog/catalog.js';
 import { gridLayout } from '../../../catalog/venue-layout.js';
 import { uniqueName } from '../platform-env.js';

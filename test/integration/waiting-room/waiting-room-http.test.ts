@@ -3,7 +3,7 @@ import express from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { requirePass, passOf } from '../../../admission/pass-middleware.js';
-import { generatePassSigningKey, PassKeyRing } from '../../../admission/passes.js';
+import { generatePassSigningKey, PassKeyRing } from '../../../lib/tokens/passes.js';
 import { closeServer, createHttpApp, listen } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
 import { FanClient, ISSUER, startWaitingRoomStack, type WaitingRoomStack } from './http-stack.js';
