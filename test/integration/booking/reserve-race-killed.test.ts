@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Queue } from 'bullmq';
 import { auditEvent } from '../../../booking/booking-audit.js';
 import type { ReserveJob } from '../../../booking/booking-jobs.js';
 import { holdIdFor, holdView } from '../../../booking/hold-requests.js';
@@ -12,6 +13,29 @@ const SEATS = Number(process.env.BOOKING_RACE_SEATS ?? 20);
 const WORKERS = 3;
 const KILL_ROUNDS = 3;
 const worker = { concurrency: 8, jobLockMs: 1_500 };
+
+/**
+ * Freezes every worker (SIGSTOP) at a moment when jobs are active, and returns how many stay active
+ * while frozen: those are in flight inside a stopped process. 0 when nothing is left to run. The
+ * fixture's key prefix is its own, so the queue's counts are this test's jobs.
+ */
+async function freezeWhileInFlight(children: readonly ChildProcess[], queue: Queue, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // Delayed jobs are not counted: the holds' expiry jobs wait there for minutes.
+    const counts = await queue.getJobCounts('active', 'wait', 'prioritized');
+    if ((counts.active ?? 0) > 0) {
+      for (const child of children) child.kill('SIGSTOP');
+      const frozen = (await queue.getJobCounts('active')).active ?? 0;
+      if (frozen > 0) return frozen;
+      for (const child of children) child.kill('SIGCONT');
+    } else if (Object.values(counts).every((count) => count === 0)) {
+      return 0;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`no job was seen in flight within ${timeoutMs} ms`);
+}
 
 describe('reserve race with worker processes SIGKILLed mid-run (real Redis and DynamoDB)', () => {
   let fixture: BookingFixture;
@@ -38,19 +62,29 @@ describe('reserve race with worker processes SIGKILLed mid-run (real Redis and D
       requestedAt,
       holdTtlMs: 600_000,
     }));
-    // Acknowledged = the enqueue resolved (what the api does before answering 202).
+    // Acknowledged = the enqueue resolved (what the api does before answering 202). The workers are
+    // frozen while the jobs go in, so the sale starts with every request queued, however fast the database.
+    for (const child of children) child.kill('SIGSTOP');
     await Promise.all(jobs.map((job) => fixture.queues.enqueueReserve(job)));
+    for (const child of children) child.kill('SIGCONT');
 
     const queue = fixture.queues.queueFor(eventId);
     let killsWhileActive = 0;
     for (let round = 1; round <= KILL_ROUNDS; round += 1) {
-      // Kill at 15%, 30%, 45% of the jobs done: the middle of the run, with jobs in flight.
-      await waitForJobs(fixture.queues, jobs, Math.floor((REQUESTS * round * 15) / 100), 60_000);
-      const victim = children[round % WORKERS]!;
-      if (((await queue.getJobCounts('active')).active ?? 0) > 0) killsWhileActive += 1;
-      await killWorker(victim, 'SIGKILL');
-      expect(victim.signalCode).toBe('SIGKILL');
-      children[round % WORKERS] = await forkBookingWorker(fixture, worker);
+      // Later rounds first let the restarted workers get on with the sale (15%, 30% of the jobs done).
+      if (round > 1) await waitForJobs(fixture.queues, jobs, Math.floor((REQUESTS * (round - 1) * 15) / 100), 60_000);
+      // Observed, not timed: every worker is frozen at a moment some jobs are in flight inside them,
+      // then all of them are SIGKILLed, so those jobs die mid-step (before their locks, between the
+      // transaction and its reply, ...) and come back to the new workers as stalled jobs.
+      const frozenInFlight = await freezeWhileInFlight(children, queue, 60_000);
+      if (frozenInFlight === 0) break;
+      killsWhileActive += 1;
+      for (let index = 0; index < WORKERS; index += 1) {
+        const victim = children[index]!;
+        await killWorker(victim, 'SIGKILL');
+        expect(victim.signalCode).toBe('SIGKILL');
+        children[index] = await forkBookingWorker(fixture, worker);
+      }
     }
     await waitForJobs(fixture.queues, jobs, REQUESTS, 150_000);
     expect(killsWhileActive).toBeGreaterThan(0);
