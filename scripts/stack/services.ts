@@ -15,7 +15,6 @@ import {
   brokerEndpoint,
   endpointOf,
   javaHome,
-  repoRoot,
   requireCommand,
   requireFile,
   type Endpoint,
@@ -163,9 +162,11 @@ function dynamodbSpec(config: Config, env: NodeJS.ProcessEnv, paths: StackPaths)
       }
     },
     prepare() {
-      const python = requireFile(path.join(paths.vendor, 'dynamodb-venv', 'bin', 'python'), 'the local DynamoDB server (moto)');
-      const script = path.join(repoRoot, 'scripts', 'stack', 'dynamodb-server.py');
-      return { command: python, args: [script, '--host', endpoint.host, '--port', String(endpoint.port)] };
+      // Dynoxide (docs/decisions/0001-local-dynamodb.md): DynamoDB and DynamoDB Streams on one
+      // address, kept in one SQLite file so tables and bookings survive a restart, as MySQL's do.
+      const dynoxide = requireFile(path.join(paths.vendor, 'bin', 'dynoxide'), 'the local DynamoDB server (Dynoxide)');
+      const dbPath = path.join(dataDir(paths, 'dynamodb'), 'dynoxide.db');
+      return { command: dynoxide, args: ['serve', '--host', endpoint.host, '--port', String(endpoint.port), '--db-path', dbPath] };
     },
   };
 }
