@@ -1,5 +1,7 @@
 // Reservation and checkout routes. A hold request is acknowledged at once (202 + hold id) and runs
-// as a BullMQ job; the fan polls GET /api/holds/:id (or hears `hold.result` on Socket.IO). Holds of
+// as a BullMQ job; the fan polls GET /api/holds/:id (or hears `hold.result` on Socket.IO). Accepting
+// a hold reads no DynamoDB: seats and sections are checked against the Redis seat map, and the
+// per-fan limit and seat state are the reserve transaction's own conditions. Holds of
 // other fans are answered 404, never 403, so hold ids leak nothing. A confirmed booking gives its
 // waiting-room session back, so the next fan in line can be admitted.
 import type { Express, Request } from 'express';
@@ -7,7 +9,7 @@ import type { Logger } from '../lib/log.js';
 import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
-import { eventIdSchema, holdIdSchema, seatSk, sectionSkPrefix } from '../booking/booking-keys.js';
+import { eventIdSchema, holdIdSchema, seatSk } from '../booking/booking-keys.js';
 import { holdRequestSchema, type ReserveJob } from '../booking/booking-jobs.js';
 import type { BookingQueues } from '../booking/booking-queues.js';
 import type { BookingStore } from '../booking/booking-store.js';
@@ -15,10 +17,10 @@ import { confirmHold } from '../booking/hold-confirm.js';
 import type { SoldOutCheck } from '../booking/sold-out-check.js';
 import { releaseHold } from '../booking/hold-release.js';
 import { readEventBookingSettings } from '../booking/event-booking-settings.js';
-import { claimHoldRequest, holdIdFor, holdView, readFanSeatCount, readHoldRequest } from '../booking/hold-requests.js';
+import { claimHoldRequest, holdIdFor, holdView, readHoldRequest } from '../booking/hold-requests.js';
 import { PaymentTimeoutError, type PaymentProvider } from '../booking/payments.js';
 import { readSeats } from '../booking/booking-reads.js';
-import { readEventSeats } from '../booking/seat-availability.js';
+import { readSeatPartitions } from '../booking/seat-partitions.js';
 import type { SeatMapCache } from '../booking/seat-map-cache.js';
 import { bearerToken, type PassCheck, type VerifiedPass } from './pass-check.js';
 
@@ -50,6 +52,12 @@ function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
     throw new ValidationError(`invalid ${what}`, parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
   }
   return parsed.data;
+}
+
+/** Without a seat-map cache (tools, tests): the seats read from DynamoDB. */
+async function unknownSeatsInDynamo(store: BookingStore, eventId: string, keys: string[]): Promise<string[]> {
+  const found = await readSeats(store, eventId, keys);
+  return keys.filter((sk) => !found.has(sk));
 }
 
 export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
@@ -92,27 +100,18 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
     if (quantity > settings.maxSeatsPerHold) {
       throw new AppError(400, 'too-many-seats', `at most ${settings.maxSeatsPerHold} seats per hold`, { maxSeatsPerHold: settings.maxSeatsPerHold });
     }
-    const holdId = holdIdFor(eventId, pass.fanId, idempotencyKey);
-    // A fast answer for the common case; the reserve transaction is the guard under concurrency.
-    // A replay of an accepted request is not counted against its own seats.
-    if (!(await readHoldRequest(deps.redis, deps.keyPrefix, holdId))) {
-      const seatsHeld = await readFanSeatCount(store, eventId, pass.fanId);
-      if (seatsHeld + quantity > settings.maxSeatsPerFan) {
-        throw new AppError(409, 'fan-limit-reached', `at most ${settings.maxSeatsPerFan} seats per fan for this event; you have ${seatsHeld}`, {
-          maxSeatsPerFan: settings.maxSeatsPerFan,
-          seatsHeld,
-          requested: quantity,
-        });
-      }
+    if (quantity > settings.maxSeatsPerFan) {
+      // A request no fan could ever be granted; one over what this fan still has left is the
+      // transaction's answer (a `fan-limit` rejection), as it is the only place that knows.
+      throw new AppError(409, 'fan-limit-reached', `at most ${settings.maxSeatsPerFan} seats per fan for this event`, { maxSeatsPerFan: settings.maxSeatsPerFan, requested: quantity });
     }
+    const holdId = holdIdFor(eventId, pass.fanId, idempotencyKey);
     if ('seats' in request) {
       const keys = request.seats.map(seatSk);
-      const found = await readSeats(store, eventId, keys);
-      const unknown = keys.filter((sk) => !found.has(sk));
+      const unknown = deps.seatMap ? await deps.seatMap.unknownSeats(eventId, keys) : await unknownSeatsInDynamo(store, eventId, keys);
       if (unknown.length > 0) throw new AppError(400, 'unknown-seats', 'some seats do not exist in this event', { unknownSeats: unknown });
-    } else if (!(deps.seatMap ? await deps.seatMap.hasSection(eventId, request.section) : (await readEventSeats(store, eventId, request.section)).length > 0)) {
-      // The seat-map cache's section index when there is one: a whole-section read per request is too dear.
-      throw new AppError(400, 'unknown-section', `event has no section ${request.section}`, { prefix: sectionSkPrefix(request.section) });
+    } else if (!(deps.seatMap ? await deps.seatMap.hasSection(eventId, request.section) : (await readSeatPartitions(store, eventId, request.section)).length > 0)) {
+      throw new AppError(400, 'unknown-section', `event has no section ${request.section}`, { section: request.section });
     }
     const job: ReserveJob = {
       holdId,

@@ -2,8 +2,11 @@
 // breach of the booking invariants (DESIGN §8.1): seats sold twice, seats held by dead holds, seats
 // held twice, bookings whose seats are not theirs, and per-fan seat counters that disagree with the
 // fan's holds and bookings (the per-fan limit's guard). The audit CLI and the race tests both use it.
-import { BOOKING_SK_PREFIX, eventPk, FAN_SK_PREFIX, HOLD_SK_PREFIX, SEAT_SK_PREFIX, type BookingItem, type HoldItem, type SeatItem } from './booking-keys.js';
-import { queryByPrefix, type BookingStore } from './booking-store.js';
+// Every read fans out over the event's partitions: its seat partitions and every shard of holds,
+// bookings and fan counters (decision 0010), all consistent.
+import { BOOKING_SK_PREFIX, bookingShardPks, FAN_SK_PREFIX, fanShardPks, HOLD_SK_PREFIX, holdShardPks, SEAT_SK_PREFIX, type BookingItem, type HoldItem, type SeatItem } from './booking-keys.js';
+import { queryPartitions, type BookingStore } from './booking-store.js';
+import { querySeatPartitions } from './seat-partitions.js';
 
 export interface AuditViolation {
   kind: 'seat-sold-twice' | 'seat-held-twice' | 'seat-held-by-dead-hold' | 'seat-sold-without-booking' | 'booking-without-seat' | 'hold-without-seat' | 'fan-seat-count-mismatch';
@@ -46,10 +49,13 @@ function fanCounterViolations(holds: readonly HoldItem[], bookings: readonly Boo
 }
 
 export async function auditEvent(store: BookingStore, eventId: string): Promise<AuditReport> {
-  const seats = await queryByPrefix<SeatItem>(store, eventPk(eventId), SEAT_SK_PREFIX, { consistentRead: true });
-  const bookings = await queryByPrefix<BookingItem>(store, eventPk(eventId), BOOKING_SK_PREFIX, { consistentRead: true });
+  const consistent = { consistentRead: true };
+  // In this order, as a live sale moves: seats, then what sold or holds them, then the counters.
+  const seats = await querySeatPartitions<SeatItem>(store, eventId, SEAT_SK_PREFIX, consistent);
+  const bookings = await queryPartitions<BookingItem>(store, bookingShardPks(eventId), BOOKING_SK_PREFIX, consistent);
+  const holdItems = await queryPartitions<HoldItem>(store, holdShardPks(eventId), HOLD_SK_PREFIX, consistent);
+  const counters = await queryPartitions<FanCounterItem>(store, fanShardPks(eventId), FAN_SK_PREFIX, consistent);
   const heldSeats = seats.filter((seat) => seat.status === 'HELD');
-  const holdItems = await queryByPrefix<HoldItem>(store, eventPk(eventId), HOLD_SK_PREFIX, { consistentRead: true });
   const holds = new Map(holdItems.map((hold) => [hold.holdId, hold]));
   const violations: AuditViolation[] = [];
   const now = store.clock();
@@ -98,7 +104,7 @@ export async function auditEvent(store: BookingStore, eventId: string): Promise<
     if (holdIds.length > 1) violations.push({ kind: 'seat-held-twice', seatKey: sk, detail: `holds ${holdIds.join(', ')}` });
   }
 
-  violations.push(...fanCounterViolations(holdItems, bookings, await queryByPrefix<FanCounterItem>(store, eventPk(eventId), FAN_SK_PREFIX, { consistentRead: true })));
+  violations.push(...fanCounterViolations(holdItems, bookings, counters));
 
   const count = (status: SeatItem['status']) => seats.filter((seat) => seat.status === status).length;
   return {

@@ -2,13 +2,12 @@
 // one transaction, after the payment is approved. A payment that arrives after the hold ended is
 // refunded, never turned into a sale of a seat someone else may now hold.
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { bookingKey, holdKey, type BookingItem, type HoldItem } from './booking-keys.js';
+import type { HoldItem } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
 import type { PaymentProvider } from './payments.js';
-import { heldSeatUpdate } from './held-seat-update.js';
 import { readHold } from './booking-reads.js';
+import { confirmTransaction } from './booking-transactions.js';
 import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
-import { BOOKING_EVENT_TYPES } from './booking-events.js';
 
 export type ConfirmOutcome =
   | { outcome: 'confirmed'; bookingId: string; seatKeys: string[]; amountCents: number }
@@ -31,45 +30,9 @@ export async function confirmHold(store: BookingStore, payments: PaymentProvider
   const charge = await payments.charge({ idempotencyKey: holdId, amountCents: hold.amountCents, paymentToken });
   if (charge.status === 'declined') return { outcome: 'declined', reason: charge.reason };
 
-  const now = store.clock();
-  const booking: BookingItem = {
-    ...bookingKey(hold.eventId, holdId),
-    bookingId: holdId,
-    holdId,
-    eventId: hold.eventId,
-    fanId,
-    seatKeys: hold.seatKeys,
-    amountCents: hold.amountCents,
-    paymentId: charge.paymentId,
-    confirmedAt: now,
-  };
+  const { items } = confirmTransaction(store, hold, charge.paymentId, store.clock());
   try {
-    await withDynamoRetry(() =>
-      store.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...hold.seatKeys.map((sk) => heldSeatUpdate(store, hold.eventId, holdId, sk, 'SOLD')),
-            {
-              Update: {
-                TableName: store.tables.inventory,
-                Key: holdKey(eventId, holdId),
-                UpdateExpression: 'SET #status = :confirmed, paymentId = :paymentId, endedAt = :now',
-                ConditionExpression: '#status = :held AND heldUntil > :now',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':confirmed': 'CONFIRMED', ':held': 'HELD', ':paymentId': charge.paymentId, ':now': now },
-              },
-            },
-            { Put: { TableName: store.tables.inventory, Item: booking, ConditionExpression: 'attribute_not_exists(pk)' } },
-            {
-              Put: {
-                TableName: store.tables.outbox,
-                Item: { id: `${holdId}:confirmed`, type: BOOKING_EVENT_TYPES.bookingConfirmed, eventId: hold.eventId, holdId, fanId, seatKeys: hold.seatKeys, amountCents: hold.amountCents, at: now },
-              },
-            },
-          ],
-        }),
-      ),
-    );
+    await withDynamoRetry(() => store.doc.send(new TransactWriteCommand({ TransactItems: items })));
     return confirmed(hold);
   } catch (error) {
     if (!failedConditionIndexes(error)) throw error;

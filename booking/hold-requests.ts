@@ -7,7 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RedisClient } from '../lib/redis.js';
 import { defineScripts, runScript } from '../lib/redis-scripts.js';
 import { bookingScript } from './booking-lua.js';
-import { fanSeatsKey, holdRequestKey, parseSeatSk, type SeatRef } from './booking-keys.js';
+import { holdRequestKey, parseSeatSk, type SeatRef } from './booking-keys.js';
 import { reserveJobSchema, type HoldRequest, type ReserveJob, type ReserveResult } from './booking-jobs.js';
 import { RESULT_RETENTION_SECONDS, type BookingQueues } from './booking-queues.js';
 import type { BookingStore } from './booking-store.js';
@@ -49,7 +49,7 @@ export async function readHoldRequest(redis: RedisClient, keyPrefix: string, hol
 
 /** Seats the fan has in live holds and bookings of the event (the counter the reserve transaction guards). */
 export async function readFanSeatCount(store: BookingStore, eventId: string, fanId: string): Promise<number> {
-  const reply = await store.doc.send(new GetCommand({ TableName: store.tables.inventory, Key: fanSeatsKey(eventId, fanId), ConsistentRead: true }));
+  const reply = await store.doc.send(new GetCommand({ TableName: store.tables.inventory, Key: store.keys.fanSeats(eventId, fanId), ConsistentRead: true }));
   return Number(reply.Item?.seatCount ?? 0);
 }
 

@@ -1,20 +1,22 @@
 // Reserve: one hold per job. Seat locks in sorted order keep buyers from piling onto DynamoDB; the
-// single TransactWriteItems (conditional seat updates + hold put + outbox put) is what guarantees a
-// seat is held by at most one live hold. Replays end as the same hold: the hold id is the job id,
-// the hold item's attribute_not_exists condition and the outbox event id. Best-available picks from
-// the Redis seat-map cache, which may be stale: a stale pick only fails its seat condition, the
-// failed seats are refreshed in the cache, and the job tries fresh seats (a bounded number of times).
+// single TransactWriteItems (booking-transactions.ts) is what guarantees a seat is held by at most
+// one live hold. Replays end as the same hold: the hold id is the job id, the hold item's
+// attribute_not_exists condition and the outbox event id. A reserve costs one transaction plus at
+// most one read: best-available picks from the Redis seat map and writes it back from what the
+// transaction sent; explicit seats are read together with the hold in one BatchGetItem. A failed
+// condition hands back the item (ALL_OLD), so a stale pick or a replay needs no read either.
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { RedisClient } from '../lib/redis.js';
-import { bookingRedisKeys, eventPk, fanSeatsKey, holdKey, isReservable, sectionSkPrefix, seatSk, type HoldItem, type SeatItem } from './booking-keys.js';
-import { queryByPrefix, type BookingStore } from './booking-store.js';
+import { bookingRedisKeys, isReservable, seatSk, type HoldItem, type SeatItem } from './booking-keys.js';
+import type { BookingStore } from './booking-store.js';
 import type { RejectionReason, ReserveJob, ReserveResult } from './booking-jobs.js';
-import { BOOKING_EVENT_TYPES } from './booking-events.js';
 import { pickAdjacentSeats } from './best-available.js';
-import { readHold, readSeats } from './booking-reads.js';
+import { readHold, readSeats, readSeatsAndHold } from './booking-reads.js';
+import { reserveTransaction } from './booking-transactions.js';
 import { acquireSeatLocks } from './seat-locks.js';
+import { readEventSeats } from './seat-availability.js';
 import type { SeatMapCache } from './seat-map-cache.js';
-import { failedConditionIndexes, withDynamoRetry } from './transaction-outcome.js';
+import { failedConditionIndexes, failedConditionItem, withDynamoRetry } from './transaction-outcome.js';
 
 /** Seats are free but locked by other workers: retry the job later (BullMQ backoff). */
 export class SeatsBusyError extends Error {
@@ -35,119 +37,97 @@ export interface ReserveContext {
   bestAvailableSpread?: number;
   /** Injected for tests; Math.random otherwise. */
   random?: () => number;
-  /** Where best-available picks its candidates; without it, a DynamoDB Query of the section. */
+  /** Where best-available picks its candidates; without it, a DynamoDB read of the section. */
   seatMap?: SeatMapCache;
 }
 
-/** The section's seats from DynamoDB: the fallback when there is no cache, and the check before
- * answering "no such section" (a section provisioned after the cache was filled). */
-async function readSection(store: BookingStore, eventId: string, section: string): Promise<SeatItem[]> {
-  return queryByPrefix<SeatItem>(store, eventPk(eventId), sectionSkPrefix(section), { consistentRead: true });
+const held = (hold: Pick<HoldItem, 'holdId' | 'seatKeys' | 'heldUntil'>): ReserveResult => ({ outcome: 'held', holdId: hold.holdId, seatKeys: hold.seatKeys, heldUntil: hold.heldUntil });
+
+type Attempt =
+  | { kind: 'held'; result: ReserveResult }
+  /** Seats that failed their condition, with their state then when the server returned it. */
+  | { kind: 'taken'; seatKeys: string[]; seen: SeatItem[] }
+  | { kind: 'busy'; seatKeys: string[] }
+  | { kind: 'fan-limit' };
+
+/** A replay after a crash between commit and cache write: make sure the cache shows the seats taken. */
+async function replayed(context: ReserveContext, hold: HoldItem): Promise<ReserveResult> {
+  await context.seatMap?.refresh(hold.eventId, hold.seatKeys);
+  return held(hold);
 }
 
-const held = (hold: HoldItem): ReserveResult => ({ outcome: 'held', holdId: hold.holdId, seatKeys: hold.seatKeys, heldUntil: hold.heldUntil });
-
-type Attempt = { kind: 'held'; result: ReserveResult } | { kind: 'taken'; seatKeys: string[] } | { kind: 'busy'; seatKeys: string[] } | { kind: 'fan-limit' };
-
-/** The fan's seat counter moves with the hold in the same transaction, so the per-fan cap holds
- * under any concurrency; releases and expiries give the seats back in theirs. */
-function fanSeatsUpdate(store: BookingStore, job: ReserveJob, seatCount: number) {
-  const limited = job.maxSeatsPerFan !== undefined;
-  return {
-    Update: {
-      TableName: store.tables.inventory,
-      Key: fanSeatsKey(job.eventId, job.fanId),
-      UpdateExpression: 'ADD seatCount :seats',
-      ...(limited ? { ConditionExpression: 'attribute_not_exists(seatCount) OR seatCount <= :room' } : {}),
-      ExpressionAttributeValues: { ':seats': seatCount, ...(limited ? { ':room': job.maxSeatsPerFan! - seatCount } : {}) },
-    },
-  };
-}
-
-/** Locks, then writes the hold in one transaction. Never answers "taken" for a seat it did not read as taken. */
+/** Locks, then writes the hold in one transaction. Never answers "taken" for a seat it did not see taken. */
 async function tryHold(context: ReserveContext, job: ReserveJob, seats: SeatItem[]): Promise<Attempt> {
   const { store } = context;
-  const seatKeys = seats.map((seat) => seat.sk).sort();
+  const heldUntil = job.requestedAt + job.holdTtlMs;
+  const transaction = reserveTransaction(store, {
+    eventId: job.eventId,
+    holdId: job.holdId,
+    fanId: job.fanId,
+    requestedAt: job.requestedAt,
+    heldUntil,
+    seats,
+    ...(job.maxSeatsPerFan !== undefined ? { maxSeatsPerFan: job.maxSeatsPerFan } : {}),
+  });
+  const seatKeys = transaction.hold.seatKeys;
   const locks = bookingRedisKeys(context.keyPrefix, job.eventId);
   const lockSet = await acquireSeatLocks(context.redis, seatKeys.map(locks.seatLock), context.lockTtlMs ?? 5_000);
   if (lockSet.busyKey) return { kind: 'busy', seatKeys };
   try {
-    const heldUntil = job.requestedAt + job.holdTtlMs;
-    const hold: HoldItem = {
-      ...holdKey(job.eventId, job.holdId),
-      holdId: job.holdId,
-      eventId: job.eventId,
-      fanId: job.fanId,
-      seatKeys,
-      amountCents: seats.reduce((sum, seat) => sum + seat.priceCents, 0),
-      status: 'HELD',
-      heldUntil,
-      createdAt: job.requestedAt,
-    };
-    const seatUpdates = seatKeys.map((sk) => ({
-      Update: {
-        TableName: store.tables.inventory,
-        Key: { pk: eventPk(job.eventId), sk },
-        UpdateExpression: 'SET #status = :held, holdId = :holdId, heldUntil = :heldUntil, version = version + :one',
-        ConditionExpression: '#status = :available OR (#status = :held AND heldUntil < :now)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':held': 'HELD', ':available': 'AVAILABLE', ':holdId': job.holdId, ':heldUntil': heldUntil, ':now': job.requestedAt, ':one': 1 },
-      },
-    }));
     try {
-      await withDynamoRetry(() =>
-        store.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              ...seatUpdates,
-              { Put: { TableName: store.tables.inventory, Item: hold, ConditionExpression: 'attribute_not_exists(pk)' } },
-              {
-                Put: {
-                  TableName: store.tables.outbox,
-                  Item: { id: job.holdId, type: BOOKING_EVENT_TYPES.holdCreated, eventId: job.eventId, holdId: job.holdId, fanId: job.fanId, seatKeys, heldUntil, at: job.requestedAt },
-                },
-              },
-              fanSeatsUpdate(store, job, seatKeys.length),
-            ],
-          }),
-        ),
-      );
-      // Refreshed before the locks go, so no other worker picks these seats from a stale map.
-      await context.seatMap?.refresh(job.eventId, seatKeys);
-      return { kind: 'held', result: held(hold) };
+      await withDynamoRetry(() => store.doc.send(new TransactWriteCommand({ TransactItems: transaction.items })));
     } catch (error) {
       const failed = failedConditionIndexes(error);
       if (!failed) throw error;
       // A replay (or a twin delivery) finds its own hold already written: that is success.
-      const existing = await readHold(store, job.eventId, job.holdId);
-      if (existing) return { kind: 'held', result: held(existing) };
-      const seatsFailed = failed.some((index) => index < seatKeys.length);
-      if (!seatsFailed && failed.includes(seatKeys.length + 2)) return { kind: 'fan-limit' };
-      return { kind: 'taken', seatKeys: failed.filter((index) => index < seatKeys.length).map((index) => seatKeys[index]!) };
+      if (failed.includes(transaction.holdIndex)) {
+        const existing = failedConditionItem<HoldItem>(error, transaction.holdIndex) ?? (await readHold(store, job.eventId, job.holdId));
+        if (existing) return { kind: 'held', result: await replayed(context, existing) };
+      }
+      const seatsFailed = failed.filter((index) => index < seatKeys.length);
+      if (seatsFailed.length === 0 && failed.includes(transaction.fanCounterIndex)) return { kind: 'fan-limit' };
+      const seen = seatsFailed.flatMap((index) => failedConditionItem<SeatItem>(error, index) ?? []);
+      return { kind: 'taken', seatKeys: seatsFailed.map((index) => seatKeys[index]!), seen };
     }
+    // Written from what was sent (the version condition makes it exact), before the locks go, so no
+    // other worker picks these seats from a stale map.
+    const bySk = new Map(seats.map((seat) => [seat.sk, seat]));
+    await context.seatMap?.apply(
+      job.eventId,
+      seatKeys.map((sk) => ({ ...bySk.get(sk)!, status: 'HELD' as const, holdId: job.holdId, heldUntil, version: bySk.get(sk)!.version + 1 })),
+    );
+    return { kind: 'held', result: held(transaction.hold) };
   } finally {
     await lockSet.release();
   }
 }
 
 export async function reserveHold(context: ReserveContext, job: ReserveJob): Promise<ReserveResult> {
-  const existing = await readHold(context.store, job.eventId, job.holdId);
-  if (existing) {
-    // A replay after a crash between commit and refresh: make sure the cache shows the seats taken.
-    await context.seatMap?.refresh(job.eventId, existing.seatKeys);
-    return held(existing);
-  }
   const rejected = (reason: RejectionReason): ReserveResult => ({ outcome: 'rejected', holdId: job.holdId, reason });
+  /** Before answering without a transaction: a replay whose hold exists must still end as "held". */
+  const rejectedUnlessPlaced = async (reason: RejectionReason): Promise<ReserveResult> => {
+    const existing = await readHold(context.store, job.eventId, job.holdId);
+    return existing ? replayed(context, existing) : rejected(reason);
+  };
 
   if ('seats' in job.request) {
     const seatKeys = [...new Set(job.request.seats.map(seatSk))];
-    const seats = await readSeats(context.store, job.eventId, seatKeys);
+    // Fans clicking the same best seats would all read one row partition: seats the cache shows
+    // taken are answered from the cache (stale only towards "taken", for at most one fill TTL).
+    if (context.seatMap && (await context.seatMap.showsTaken(job.eventId, seatKeys, job.requestedAt))) return rejectedUnlessPlaced('unavailable');
+    const { seats, hold } = await readSeatsAndHold(context.store, job.eventId, seatKeys, job.holdId);
+    if (hold) return replayed(context, hold);
     if (seats.size !== seatKeys.length) return rejected('unknown-seats');
     if ([...seats.values()].some((seat) => !isReservable(seat, job.requestedAt))) return rejected('unavailable');
     const attempt = await tryHold(context, job, [...seats.values()]);
     if (attempt.kind === 'held') return attempt.result;
     if (attempt.kind === 'fan-limit') return rejected('fan-limit');
-    if (attempt.kind === 'taken') return rejected('unavailable');
+    if (attempt.kind === 'taken') {
+      await context.seatMap?.apply(job.eventId, attempt.seen);
+      // Taken since our read, or only moved on (a version later, still free): then try again later.
+      if (attempt.seen.length === attempt.seatKeys.length && attempt.seen.every((seat) => isReservable(seat, job.requestedAt))) throw new SeatsBusyError(job.eventId);
+      return rejected('unavailable');
+    }
     // Busy: answer only if the seats are now visibly taken; otherwise the lock holder may still fail.
     const fresh = await readSeats(context.store, job.eventId, seatKeys);
     if ([...fresh.values()].some((seat) => !isReservable(seat, job.requestedAt))) return rejected('unavailable');
@@ -159,12 +139,12 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
   let sawBusy = false;
   for (let attemptNumber = 0; attemptNumber < (context.bestAvailableAttempts ?? 4); attemptNumber += 1) {
     const sectionSeats = await sectionCandidates(context, job.eventId, section);
-    if (sectionSeats.length === 0) return rejected('unknown-seats');
+    if (sectionSeats.length === 0) return rejectedUnlessPlaced('unknown-seats');
     const chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, excluded, { spread: context.bestAvailableSpread ?? 8, random: context.random ?? Math.random });
     if (!chosen) {
-      if (!sawBusy) return rejected('unavailable');
+      if (!sawBusy) return rejectedUnlessPlaced('unavailable');
       // Only locked seats were left: they may come free if their reservations fail.
-      if (!pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, new Set())) return rejected('unavailable');
+      if (!pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, new Set())) return rejectedUnlessPlaced('unavailable');
       break;
     }
     const bySk = new Map(sectionSeats.map((seat) => [seat.sk, seat]));
@@ -172,17 +152,23 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
     if (attempt.kind === 'held') return attempt.result;
     if (attempt.kind === 'fan-limit') return rejected('fan-limit');
     if (attempt.kind === 'busy') sawBusy = true;
-    const failedSeats = attempt.kind === 'taken' && attempt.seatKeys.length > 0 ? attempt.seatKeys : chosen;
-    for (const sk of failedSeats) excluded.add(sk);
-    // A stale pick: correct the cache for these seats, so this job and every other one stop picking them.
-    if (attempt.kind === 'taken') await context.seatMap?.refresh(job.eventId, failedSeats);
+    if (attempt.kind === 'taken' && attempt.seatKeys.length > 0) {
+      // A stale pick: correct the cache for these seats (from the items the server returned, else by
+      // a read), so this job and every other one pick from their real state.
+      if (attempt.seen.length === attempt.seatKeys.length) await context.seatMap?.apply(job.eventId, attempt.seen);
+      else await context.seatMap?.refresh(job.eventId, attempt.seatKeys);
+      // A seat that was only a version ahead and is still free may be picked again, from its new state.
+      for (const sk of attempt.seatKeys) if (!attempt.seen.some((seat) => seat.sk === sk && isReservable(seat, job.requestedAt))) excluded.add(sk);
+      continue;
+    }
+    for (const sk of chosen) excluded.add(sk);
   }
   throw new SeatsBusyError(job.eventId);
 }
 
 /** Best-available candidates: the cached seat map (possibly stale; the seat conditions decide), else DynamoDB. */
 async function sectionCandidates(context: ReserveContext, eventId: string, section: string): Promise<SeatItem[]> {
-  if (!context.seatMap) return readSection(context.store, eventId, section);
+  if (!context.seatMap) return readEventSeats(context.store, eventId, section, undefined, { consistentRead: true });
   const cached = await context.seatMap.seats(eventId, section);
-  return cached.length > 0 ? cached : readSection(context.store, eventId, section);
+  return cached.length > 0 ? cached : readEventSeats(context.store, eventId, section, undefined, { consistentRead: true });
 }

@@ -1,8 +1,10 @@
 // Seat-map reads for fans: per-section counts (a lapsed hold counts as available, because the
-// reserve condition will take it) and, for one section, each seat's state. Read from DynamoDB here;
-// the Redis seat-map cache (seat-map-cache.ts) fills from readEventSeats and keeps the same counts.
-import { eventPk, isReservable, SEAT_SK_PREFIX, sectionSkPrefix, type SeatItem } from './booking-keys.js';
-import { queryByPrefix, type BookingStore } from './booking-store.js';
+// reserve condition will take it) and, for one section, each seat's state. Read from DynamoDB here,
+// fanned out over the event's seat partitions (seat-partitions.ts); the Redis seat-map cache
+// (seat-map-cache.ts) fills from readEventSeats and keeps the same counts.
+import { isReservable, SEAT_SK_PREFIX, type SeatItem } from './booking-keys.js';
+import type { BookingStore } from './booking-store.js';
+import { querySeatPartitions } from './seat-partitions.js';
 
 export interface SectionAvailability {
   section: string;
@@ -32,8 +34,11 @@ export class TooManySeatsError extends Error {
 
 export const MAX_EVENT_SEATS = 200_000;
 
-export async function readEventSeats(store: BookingStore, eventId: string, section?: string, maxSeats = MAX_EVENT_SEATS): Promise<SeatItem[]> {
-  return queryByPrefix<SeatItem>(store, eventPk(eventId), section ? sectionSkPrefix(section) : SEAT_SK_PREFIX, {
+/** The event's seats (or one section's), in partition order; eventually consistent unless asked. */
+export async function readEventSeats(store: BookingStore, eventId: string, section?: string, maxSeats = MAX_EVENT_SEATS, options: { consistentRead?: boolean } = {}): Promise<SeatItem[]> {
+  return querySeatPartitions<SeatItem>(store, eventId, SEAT_SK_PREFIX, {
+    ...(section !== undefined ? { section } : {}),
+    ...(options.consistentRead ? { consistentRead: true } : {}),
     afterPage: (seatsSoFar) => {
       if (seatsSoFar > maxSeats) throw new TooManySeatsError(eventId, maxSeats);
     },

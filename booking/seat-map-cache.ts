@@ -5,12 +5,13 @@
 // process); every booking transaction then writes the seats it touched (read back from DynamoDB, so
 // the cached version is the real one). Invariants: every write is version-checked and moves the counts
 // in the same Lua call; the DynamoDB transaction conditions alone decide who gets a seat; a missed
-// write lives at most one fill TTL.
+// write lives at most one fill TTL. Each section's keys share its own hash tag (booking-keys.ts), so
+// every script call takes the keys of one section, or the index alone.
 import type { RedisClient } from '../lib/redis.js';
 import { defineScripts, runScript } from '../lib/redis-scripts.js';
 import type { Logger } from '../lib/log.js';
 import { bookingScript } from './booking-lua.js';
-import { bookingRedisKeys, eventPk, parseSeatSk, SEAT_SK_PREFIX, type SeatItem, type SeatStatus } from './booking-keys.js';
+import { bookingRedisKeys, isReservable, parseSeatSk, SEAT_SK_PREFIX, type InventoryKeys, type SeatItem, type SeatStatus } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
 import { readSeats } from './booking-reads.js';
 import { readEventSeats, sectionAvailability, type SectionAvailability } from './seat-availability.js';
@@ -18,6 +19,7 @@ import { readEventSeats, sectionAvailability, type SectionAvailability } from '.
 const writeSeatMapScript = bookingScript('corralBookingWriteSeatMap', 'write-seat-map.lua');
 const writeSeatMapIndexScript = bookingScript('corralBookingWriteSeatMapIndex', 'write-seat-map-index.lua');
 const readSeatMapSummaryScript = bookingScript('corralBookingReadSeatMapSummary', 'read-seat-map-summary.lua');
+const sealSeatMapSectionScript = bookingScript('corralBookingSealSeatMapSection', 'seal-seat-map-section.lua');
 
 /** Seats per fill script call: RedisClient runs one script at a time, so no call may hold it for long. */
 export const FILL_CHUNK_SEATS = 1_000;
@@ -28,11 +30,10 @@ function encodeSeat(seat: SeatItem): string {
   return [seat.version, seat.status, seat.heldUntil ?? '', seat.priceTier, seat.priceCents].join('|');
 }
 
-function decodeSeat(eventId: string, sk: string, encoded: string): SeatItem {
+function decodeSeat(keys: InventoryKeys, eventId: string, sk: string, encoded: string): SeatItem {
   const [version, status, heldUntil, priceTier, priceCents] = encoded.split('|');
   return {
-    pk: eventPk(eventId),
-    sk,
+    ...keys.seat(eventId, sk),
     ...parseSeatSk(sk),
     version: Number(version),
     status: status as SeatStatus,
@@ -43,10 +44,10 @@ function decodeSeat(eventId: string, sk: string, encoded: string): SeatItem {
 }
 
 /** A section hash's seats; its `~` fields are counts and markers, not seats. */
-function decodeSection(eventId: string, fields: Record<string, string>): SeatItem[] {
+function decodeSection(keys: InventoryKeys, eventId: string, fields: Record<string, string>): SeatItem[] {
   return Object.entries(fields)
     .filter(([field]) => field.startsWith(SEAT_SK_PREFIX))
-    .map(([sk, encoded]) => decodeSeat(eventId, sk, encoded));
+    .map(([sk, encoded]) => decodeSeat(keys, eventId, sk, encoded));
 }
 
 function groupBySection<T>(items: readonly T[], skOf: (item: T) => string): Map<string, T[]> {
@@ -79,7 +80,7 @@ export class SeatMapCache {
   private readonly indexTtlMs: number;
 
   constructor(private readonly options: SeatMapCacheOptions) {
-    defineScripts(options.redis, [writeSeatMapScript, writeSeatMapIndexScript, readSeatMapSummaryScript]);
+    defineScripts(options.redis, [writeSeatMapScript, writeSeatMapIndexScript, readSeatMapSummaryScript, sealSeatMapSectionScript]);
     this.sectionTtlMs = options.ttlMs;
     // The margin only has to cover a reader's step from the index to a section; the summary script
     // re-checks every section anyway and treats a missing one as a miss.
@@ -98,11 +99,11 @@ export class SeatMapCache {
     if (section === undefined) {
       const sections = Object.keys(await redis.hgetall(keys.seatMapIndex));
       const hashes = await Promise.all(sections.map((name) => redis.hgetall(keys.seatMapSection(name))));
-      if (sections.length > 0 && hashes.every((fields) => fields['~complete'] !== undefined)) return hashes.flatMap((fields) => decodeSection(eventId, fields));
+      if (sections.length > 0 && hashes.every((fields) => fields['~complete'] !== undefined)) return hashes.flatMap((fields) => decodeSection(this.options.store.keys, eventId, fields));
       return this.fill(eventId);
     }
     const cached = await redis.hgetall(keys.seatMapSection(section));
-    if (cached['~complete'] !== undefined) return decodeSection(eventId, cached);
+    if (cached['~complete'] !== undefined) return decodeSection(this.options.store.keys, eventId, cached);
     // A live index that does not list the section: unknown, no DynamoDB read (a section provisioned
     // since the fill appears with the next one). One that lists it lost the key: fill again.
     const index = await redis.hgetall(keys.seatMapIndex);
@@ -119,6 +120,40 @@ export class SeatMapCache {
     return (await this.fill(eventId)).some((seat) => seat.section === section);
   }
 
+  /** True when a complete cached section shows one of `seatKeys` held (unexpired) or sold at
+   * `nowMs`; false when they look reservable or are not cached (no fill: the caller reads DynamoDB). */
+  async showsTaken(eventId: string, seatKeys: readonly string[], nowMs: number): Promise<boolean> {
+    const keys = this.keys(eventId);
+    for (const [section, sectionKeys] of groupBySection(seatKeys, (sk) => sk)) {
+      const [complete, ...encoded] = await this.options.redis.hmget(keys.seatMapSection(section), '~complete', ...sectionKeys);
+      if (complete === null) continue;
+      for (const [position, value] of encoded.entries()) {
+        if (value !== null && !isReservable(decodeSeat(this.options.store.keys, eventId, sectionKeys[position]!, value), nowMs)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Which of `seatKeys` the event does not have, from the cache (HMGET of their sections; a fill on
+   * a miss): how the api refuses unknown seats without a DynamoDB read. */
+  async unknownSeats(eventId: string, seatKeys: readonly string[]): Promise<string[]> {
+    const { redis } = this.options;
+    const keys = this.keys(eventId);
+    const unknown: string[] = [];
+    for (const [section, sectionKeys] of groupBySection(seatKeys, (sk) => sk)) {
+      const values = await redis.hmget(keys.seatMapSection(section), '~complete', ...sectionKeys);
+      if (values[0] !== null) {
+        sectionKeys.forEach((sk, position) => {
+          if (values[position + 1] === null) unknown.push(sk);
+        });
+        continue;
+      }
+      const known = new Set((await this.seats(eventId, section)).map((seat) => seat.sk));
+      unknown.push(...sectionKeys.filter((sk) => !known.has(sk)));
+    }
+    return unknown;
+  }
+
   /** Per-section availability at `nowMs` from the cached counts (a lapsed hold counts as available),
    * sorted by section; [] for an event without seats. */
   async sectionAvailability(eventId: string, nowMs: number): Promise<SectionAvailability[]> {
@@ -126,19 +161,17 @@ export class SeatMapCache {
     const keys = this.keys(eventId);
     const sections = Object.keys(await redis.hgetall(keys.seatMapIndex));
     if (sections.length > 0) {
-      const reply = (await runScript(
-        redis,
-        readSeatMapSummaryScript.name,
-        sections.flatMap((section) => [keys.seatMapSection(section), keys.seatMapHolds(section)]),
-        [String(nowMs).padStart(TIME_DIGITS, '0')],
-      )) as Array<Array<string | number>> | null;
-      if (reply) return sections.map((section, position) => summaryOf(section, reply[position]!)).sort((a, b) => a.section.localeCompare(b.section));
+      // One call per section (each section is its own slot); any section not cached completely
+      // sends the whole summary to a fill, as before.
+      const now = String(nowMs).padStart(TIME_DIGITS, '0');
+      const replies = (await Promise.all(sections.map((section) => runScript(redis, readSeatMapSummaryScript.name, [keys.seatMapSection(section), keys.seatMapHolds(section)], [now])))) as Array<Array<string | number> | null>;
+      if (replies.every((reply) => reply !== null)) return sections.map((section, position) => summaryOf(section, replies[position]!)).sort((a, b) => a.section.localeCompare(b.section));
     }
     return sectionAvailability(await this.fill(eventId), nowMs);
   }
 
-  /** After a transaction: writes the current state of `seatKeys` into the sections that are cached.
-   * Best effort; the fill TTL bounds a miss. */
+  /** After a transaction: writes the current state of `seatKeys` into the sections that are cached,
+   * read back from DynamoDB. Best effort; the fill TTL bounds a miss. */
   async refresh(eventId: string, seatKeys: readonly string[]): Promise<void> {
     if (seatKeys.length === 0) return;
     const { redis } = this.options;
@@ -150,7 +183,19 @@ export class SeatMapCache {
       const wanted = sections.filter((_, position) => cached[position] === 1);
       if (wanted.length === 0) return;
       const seats = await readSeats(this.options.store, eventId, wanted.flatMap((section) => bySection.get(section)!));
-      await Promise.all([...groupBySection([...seats.values()], skOfSeat)].map(([section, sectionSeats]) => this.writeSection(eventId, section, 'update', sectionSeats, false)));
+      await this.apply(eventId, [...seats.values()]);
+    } catch (error) {
+      this.options.log?.warn({ err: error, eventId }, 'seat-map cache update failed');
+    }
+  }
+
+  /** Writes seat states the caller knows exactly (what a transaction just wrote, or the items a failed
+   * condition returned) into the sections that are cached, without a DynamoDB read. Version-checked
+   * like every write; best effort, as refresh. */
+  async apply(eventId: string, seats: readonly SeatItem[]): Promise<void> {
+    if (seats.length === 0) return;
+    try {
+      await Promise.all([...groupBySection(seats, skOfSeat)].map(([section, sectionSeats]) => this.writeSection(eventId, section, 'update', sectionSeats, false)));
     } catch (error) {
       this.options.log?.warn({ err: error, eventId }, 'seat-map cache update failed');
     }
@@ -190,12 +235,12 @@ export class SeatMapCache {
     );
     const keys = this.keys(eventId);
     const sections = [...bySection.keys()];
-    const written = await runScript(
-      this.options.redis,
-      writeSeatMapIndexScript.name,
-      [keys.seatMapIndex, ...sections.flatMap((section) => [keys.seatMapSection(section), keys.seatMapHolds(section)])],
-      [this.indexTtlMs, this.sectionTtlMs, ...sections.flatMap((section) => [section, bySection.get(section)!.length])],
-    );
+    // Each section is sealed (complete, and its TTL set past the index's) in its own slot, then the
+    // index is written: so a live index never lists a section that is incomplete or expired first.
+    const sealed = await Promise.all(sections.map((section) => runScript(this.options.redis, sealSeatMapSectionScript.name, [keys.seatMapSection(section), keys.seatMapHolds(section)], [this.sectionTtlMs])));
+    const written = sealed.every((reply) => reply === 1)
+      ? await runScript(this.options.redis, writeSeatMapIndexScript.name, [keys.seatMapIndex], [this.indexTtlMs, ...sections.flatMap((section) => [section, bySection.get(section)!.length])])
+      : 0;
     // Only if a section key vanished between its write and the index's: the next read fills again.
     if (written !== 1) this.options.log?.warn({ eventId }, 'seat-map index not written: a section was missing');
     return seats;

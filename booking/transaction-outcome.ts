@@ -1,6 +1,7 @@
 // Reads why DynamoDB refused a write: a failed condition is a final answer (the seat is taken), a
 // conflict or throttle is worth a bounded retry. The one place that decides which is which.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { withRetry } from '../lib/retry.js';
 import { bookingMetrics } from './booking-metrics.js';
 
@@ -19,6 +20,15 @@ export function failedConditionIndexes(error: unknown): number[] | undefined {
   if (!(error instanceof TransactionCanceledException)) return undefined;
   const indexes = (error.CancellationReasons ?? []).flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
   return indexes.length > 0 ? indexes : undefined;
+}
+
+/** The item as it was when its condition failed (ReturnValuesOnConditionCheckFailure: ALL_OLD), or
+ * undefined when the item did not exist, its condition passed, or the server sent no item. */
+export function failedConditionItem<T>(error: unknown, index: number): T | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reason = error.CancellationReasons?.[index];
+  if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return undefined;
+  return unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) as T;
 }
 
 export function isRetryableDynamoError(error: unknown): boolean {

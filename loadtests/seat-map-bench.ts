@@ -22,7 +22,7 @@ import { createDynamo, ensureTables, tableNames } from '../lib/dynamo.js';
 import { createHttpApp, listen } from '../lib/http.js';
 import { logger } from '../lib/log.js';
 import { deleteKeysByPrefix } from '../lib/redis.js';
-import { bookingRedisKeys, eventPk, parseSeatSk, type SeatItem, type SeatStatus } from '../booking/booking-keys.js';
+import { bookingRedisKeys, inventoryKeys, parseSeatSk, type SeatItem, type SeatStatus } from '../booking/booking-keys.js';
 import { bookingStore, type BookingStore } from '../booking/booking-store.js';
 import { confirmHold } from '../booking/hold-confirm.js';
 import { holdIdFor } from '../booking/hold-requests.js';
@@ -56,7 +56,7 @@ const encodeLegacy = (seat: SeatItem) => [seat.version, seat.status, seat.heldUn
 async function legacySeats(redis: Redis, keyPrefix: string, eventId: string, section?: string): Promise<SeatItem[]> {
   const all = Object.entries(await redis.hgetall(legacyKey(keyPrefix, eventId))).map(([sk, encoded]): SeatItem => {
     const [version, status, heldUntil, priceTier, priceCents] = encoded.split('|');
-    return { pk: eventPk(eventId), sk, ...parseSeatSk(sk), version: Number(version), status: status as SeatStatus, ...(heldUntil ? { heldUntil: Number(heldUntil) } : {}), priceTier: priceTier!, priceCents: Number(priceCents) };
+    return { ...inventoryKeys.seat(eventId, sk), ...parseSeatSk(sk), version: Number(version), status: status as SeatStatus, ...(heldUntil ? { heldUntil: Number(heldUntil) } : {}), priceTier: priceTier!, priceCents: Number(priceCents) };
   });
   return section === undefined ? all : all.filter((seat) => seat.section === section);
 }

@@ -1,6 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { auditEvent } from '../../../booking/booking-audit.js';
-import { holdKey } from '../../../booking/booking-keys.js';
 import type { ReserveJob } from '../../../booking/booking-jobs.js';
 import { confirmHold } from '../../../booking/hold-confirm.js';
 import { holdIdFor } from '../../../booking/hold-requests.js';
@@ -36,7 +35,7 @@ describe('confirm and expiry (real DynamoDB and Redis)', () => {
     return { eventId, holdId: job.holdId, job };
   }
   const holdStatus = async (eventId: string, holdId: string) =>
-    (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: holdKey(eventId, holdId), ConsistentRead: true }))).Item?.status;
+    (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: fixture.store.keys.hold(eventId, holdId), ConsistentRead: true }))).Item?.status;
 
   it('confirm sells the held seats once; a replayed confirm returns the same booking without a second charge', async () => {
     const { eventId, holdId } = await heldEvent('confirm');

@@ -1,6 +1,5 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { auditEvent } from '../../../booking/booking-audit.js';
-import { fanSeatsKey } from '../../../booking/booking-keys.js';
 import type { ReserveJob } from '../../../booking/booking-jobs.js';
 import { confirmHold } from '../../../booking/hold-confirm.js';
 import { holdIdFor } from '../../../booking/hold-requests.js';
@@ -57,7 +56,7 @@ describe('audit of per-fan seat counters (real DynamoDB)', () => {
   it('a counter raised behind the pipeline\'s back fails the audit, naming the fan', async () => {
     const eventId = await bookedEvent('fan-count-bad');
     await fixture.dynamo.doc.send(
-      new UpdateCommand({ TableName: fixture.store.tables.inventory, Key: fanSeatsKey(eventId, 'fan-1'), UpdateExpression: 'ADD seatCount :one', ExpressionAttributeValues: { ':one': 1 } }),
+      new UpdateCommand({ TableName: fixture.store.tables.inventory, Key: fixture.store.keys.fanSeats(eventId, 'fan-1'), UpdateExpression: 'ADD seatCount :one', ExpressionAttributeValues: { ':one': 1 } }),
     );
     const report = await auditEvent(fixture.store, eventId);
     expect(report.violations).toEqual([
@@ -67,7 +66,7 @@ describe('audit of per-fan seat counters (real DynamoDB)', () => {
 
   it('a missing counter for a fan with seats fails the audit too', async () => {
     const eventId = await bookedEvent('fan-count-gone');
-    await fixture.dynamo.doc.send(new DeleteCommand({ TableName: fixture.store.tables.inventory, Key: fanSeatsKey(eventId, 'fan-1') }));
+    await fixture.dynamo.doc.send(new DeleteCommand({ TableName: fixture.store.tables.inventory, Key: fixture.store.keys.fanSeats(eventId, 'fan-1') }));
     expect((await auditEvent(fixture.store, eventId)).violations).toMatchObject([{ kind: 'fan-seat-count-mismatch', seatKey: 'FAN#fan-1' }]);
   });
 });

@@ -29,7 +29,8 @@ describe('headline queue and booking metrics (real Redis, DynamoDB and workers)'
     const deadline = Date.now() + 15_000;
     for (;;) {
       const queued = await fixture.queues.reserveJob(eventId, holdId);
-      if (queued && ((await queued.isCompleted()) || (await queued.isFailed()))) return queued;
+      // Fetched again once finished: the copy read before it finished has no return value yet.
+      if (queued && ((await queued.isCompleted()) || (await queued.isFailed()))) return (await fixture.queues.reserveJob(eventId, holdId))!;
       if (Date.now() > deadline) throw new Error(`job ${holdId} did not finish within 15 s`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

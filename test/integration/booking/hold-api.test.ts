@@ -7,9 +7,10 @@ import { mountSeatRoutes } from '../../../api/seat-routes.js';
 import { createHttpApp } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
 import { auditEvent } from '../../../booking/booking-audit.js';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { QueueStore } from '../../../waiting-room/queue-store.js';
-import { bookingRedisKeys, eventPk, fanSeatsKey, type HoldItem } from '../../../booking/booking-keys.js';
+import { bookingRedisKeys, HOLD_SK_PREFIX, holdShardPks, type HoldItem } from '../../../booking/booking-keys.js';
+import { queryPartitions } from '../../../booking/booking-store.js';
 import { writeEventBookingSettings } from '../../../booking/event-booking-settings.js';
 import { TEST_CARDS, TestPaymentProvider } from '../../../booking/payments.js';
 import { provisionSeats } from '../../../booking/seat-provisioning.js';
@@ -162,7 +163,7 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
     expect(await queueStore.claimPass(eventId, 'fan-s2', Date.now())).toMatchObject({ status: 'admitted' });
   });
 
-  it('per-fan limit and per-event hold TTL: 409 before enqueueing, and concurrent holds never exceed the limit', async () => {
+  it('per-fan limit and per-event hold TTL: the reserve transaction refuses what the fan has no room for, concurrent holds never exceed the limit', async () => {
     const limitedEvent = uniqueEventId('limits');
     await provisionSeats(fixture.store, limitedEvent, ...layoutOf({ A: { rows: 1, seatsPerRow: 12 } }));
     await writeEventBookingSettings(fixture.redis, fixture.keyPrefix, limitedEvent, { maxSeatsPerFan: 3, holdTtlSeconds: 120 });
@@ -172,19 +173,20 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
     const fanL = await pass('fan-l', limitedEvent);
     const first = await hold(fanL, 'l-1', seatsOf(1, 2));
     expect((await settled(first.body.holdId as string, fanL)).body).toMatchObject({ status: 'held' });
-    const firstItem = (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: { pk: eventPk(limitedEvent), sk: `HOLD#${first.body.holdId as string}` }, ConsistentRead: true }))).Item as HoldItem;
+    const firstItem = (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: fixture.store.keys.hold(limitedEvent, first.body.holdId as string), ConsistentRead: true }))).Item as HoldItem;
     expect(firstItem.heldUntil - firstItem.createdAt).toBe(120_000);
-    expect(await hold(fanL, 'l-2', seatsOf(3, 4))).toMatchObject({
-      status: 409,
-      body: { type: 'https://corral.dev/problems/fan-limit-reached', maxSeatsPerFan: 3, seatsHeld: 2, requested: 2 },
-    });
+    // Accepting reads no DynamoDB, so a request over what the fan has left is accepted and then
+    // refused by the transaction's own condition; one over the cap itself is refused at once.
+    const second = await hold(fanL, 'l-2', seatsOf(3, 4));
+    expect(second.status).toBe(202);
+    expect((await settled(second.body.holdId as string, fanL)).body).toMatchObject({ status: 'rejected', reason: 'fan-limit' });
+    expect(await hold(fanL, 'l-4', seatsOf(3, 4, 5, 6))).toMatchObject({ status: 409, body: { type: 'https://corral.dev/problems/fan-limit-reached', maxSeatsPerFan: 3, requested: 4 } });
     // A replay of the accepted request is still the same 202, not a limit refusal.
     expect((await hold(fanL, 'l-1', seatsOf(1, 2))).status).toBe(202);
 
-    // Three requests at once all pass the fast check; the transaction lets only one through.
+    // Three requests at once: the transaction lets only one through.
     const fanM = await pass('fan-m', limitedEvent);
     const racing = await Promise.all([[5, 6], [7, 8], [9, 10]].map((numbers, index) => hold(fanM, `m-${index}`, seatsOf(...numbers))));
-    // A request that arrives after the winner committed is refused at once (409) instead.
     const outcomes = await Promise.all(
       racing.map(async (accepted) => {
         if (accepted.status === 409) return `409:${accepted.body.type as string}`;
@@ -194,9 +196,9 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
     );
     expect(outcomes.filter((outcome) => outcome === 'held')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome !== 'held').every((outcome) => outcome === 'rejected:fan-limit' || outcome.endsWith('/fan-limit-reached'))).toBe(true);
-    const holds = (await fixture.dynamo.doc.send(new QueryCommand({ TableName: fixture.store.tables.inventory, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hold)', ExpressionAttributeValues: { ':pk': eventPk(limitedEvent), ':hold': 'HOLD#' }, ConsistentRead: true }))).Items as HoldItem[];
+    const holds = await queryPartitions<HoldItem>(fixture.store, holdShardPks(limitedEvent), HOLD_SK_PREFIX, { consistentRead: true });
     expect(holds.filter((item) => item.fanId === 'fan-m').reduce((sum, item) => sum + item.seatKeys.length, 0)).toBe(2);
-    const counter = async (fanId: string) => (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: fanSeatsKey(limitedEvent, fanId), ConsistentRead: true }))).Item?.seatCount;
+    const counter = async (fanId: string) => (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: fixture.store.keys.fanSeats(limitedEvent, fanId), ConsistentRead: true }))).Item?.seatCount;
     expect(await counter('fan-m')).toBe(2);
 
     // Releasing gives the seats back to the fan's allowance.

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { auditEvent } from '../../../booking/booking-audit.js';
-import { eventPk, seatSk } from '../../../booking/booking-keys.js';
+import { seatSk } from '../../../booking/booking-keys.js';
 import type { ReserveJob } from '../../../booking/booking-jobs.js';
 import { holdIdFor } from '../../../booking/hold-requests.js';
 import { releaseHold } from '../../../booking/hold-release.js';
@@ -30,7 +30,7 @@ describe('reserve (real DynamoDB and Redis)', () => {
   });
   const seat = (row: string, number: number) => ({ section: 'A', row, number });
   const readSeat = async (eventId: string, row: string, number: number) =>
-    (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: { pk: eventPk(eventId), sk: seatSk(seat(row, number)) } }))).Item;
+    (await fixture.dynamo.doc.send(new GetCommand({ TableName: fixture.store.tables.inventory, Key: fixture.store.keys.seat(eventId, seatSk(seat(row, number))) }))).Item;
 
   it('provisions seats resumably: a re-run writes only missing seats and never resets a held one', async () => {
     const eventId = uniqueEventId('provision');

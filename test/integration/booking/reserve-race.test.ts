@@ -1,7 +1,7 @@
 import type { ReserveJob } from '../../../booking/booking-jobs.js';
 import { auditEvent } from '../../../booking/booking-audit.js';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { eventPk, SEAT_SK_PREFIX, type SeatItem } from '../../../booking/booking-keys.js';
+import { SEAT_SK_PREFIX, type SeatItem } from '../../../booking/booking-keys.js';
+import { querySeatPartitions } from '../../../booking/seat-partitions.js';
 import { holdIdFor } from '../../../booking/hold-requests.js';
 import { reserveHold } from '../../../booking/reserve-hold.js';
 import { provisionSeats } from '../../../booking/seat-provisioning.js';
@@ -86,9 +86,7 @@ describe('reserve race through BullMQ workers (real Redis and DynamoDB)', () => 
     expect(results.filter((result) => result.outcome !== 'held').every((result) => result.outcome === 'rejected' && result.reason === 'unavailable')).toBe(true);
 
     // The database itself: every seat HELD, by distinct holds, each one a hold we answered "held".
-    const seats = (await fixture.dynamo.doc.send(
-      new QueryCommand({ TableName: fixture.store.tables.inventory, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seat)', ExpressionAttributeValues: { ':pk': eventPk(eventId), ':seat': SEAT_SK_PREFIX }, ConsistentRead: true }),
-    )).Items as SeatItem[];
+    const seats = await querySeatPartitions<SeatItem>(fixture.store, eventId, SEAT_SK_PREFIX, { consistentRead: true });
     expect(seats.every((seat) => seat.status === 'HELD')).toBe(true);
     expect(new Set(seats.map((seat) => seat.holdId)).size).toBe(SEATS);
     const answered = new Set([...early.map((job) => job.holdId), ...held.map((result) => (result.outcome === 'held' ? result.holdId : ''))]);

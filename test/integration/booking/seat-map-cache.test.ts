@@ -8,7 +8,7 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { mountSeatRoutes } from '../../../api/seat-routes.js';
 import { createHttpApp } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
-import { bookingRedisKeys, type SeatItem } from '../../../booking/booking-keys.js';
+import { bookingRedisKeys, SEAT_PARTITIONS_SK_PREFIX, type SeatItem } from '../../../booking/booking-keys.js';
 import type { ReserveJob } from '../../../booking/booking-jobs.js';
 import type { BookingStore } from '../../../booking/booking-store.js';
 import { confirmHold } from '../../../booking/hold-confirm.js';
@@ -24,9 +24,10 @@ import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } fr
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The store with its DynamoDB client wrapped: counts Query calls (the fill's read), can slow them
- * down so concurrent misses overlap, can fail the next one, and, once `replayRecorded()` is called,
- * answers each command kind with the reply it recorded before (a read that was overtaken).
+ * The store with its DynamoDB client wrapped: counts event-wide reads (the fill's: each starts with
+ * the Query of the event's seat-partition list, then one Query per partition), can slow Queries down
+ * so concurrent misses overlap, can fail the next one, and, once `replayRecorded()` is called,
+ * answers each command with the reply it recorded for the same input (a read that was overtaken).
  */
 function observedStore(store: BookingStore, options: { queryDelayMs?: number } = {}) {
   const calls = { queries: 0 };
@@ -35,18 +36,19 @@ function observedStore(store: BookingStore, options: { queryDelayMs?: number } =
   let failNextQuery = false;
   const doc = {
     async send(command: object) {
-      const kind = command.constructor.name;
+      const input = (command as { input?: { ExpressionAttributeValues?: Record<string, unknown> } }).input;
+      const identity = `${command.constructor.name}:${JSON.stringify(input)}`;
       if (command instanceof QueryCommand) {
-        calls.queries += 1;
+        if (input?.ExpressionAttributeValues?.[':prefix'] === SEAT_PARTITIONS_SK_PREFIX) calls.queries += 1;
         if (options.queryDelayMs) await sleep(options.queryDelayMs);
         if (failNextQuery) {
           failNextQuery = false;
           throw new Error('injected DynamoDB failure');
         }
       }
-      if (replaying && recorded.has(kind)) return recorded.get(kind);
+      if (replaying && recorded.has(identity)) return recorded.get(identity);
       const reply = await store.doc.send(command as never);
-      if (!replaying) recorded.set(kind, reply);
+      if (!replaying) recorded.set(identity, reply);
       return reply;
     },
   } as unknown as DynamoDBDocumentClient;

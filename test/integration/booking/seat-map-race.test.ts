@@ -1,9 +1,9 @@
 // Best-available across several sections from the per-section seat-map cache while it is stale and
 // while its keys vanish and refill under load: no seat is held twice (read from DynamoDB), and
 // afterwards the cache's counts equal both its own seats and the database.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { auditEvent } from '../../../booking/booking-audit.js';
-import { bookingRedisKeys, eventPk, SEAT_SK_PREFIX, type SeatItem } from '../../../booking/booking-keys.js';
+import { bookingRedisKeys, SEAT_SK_PREFIX, type SeatItem } from '../../../booking/booking-keys.js';
+import { querySeatPartitions } from '../../../booking/seat-partitions.js';
 import type { ReserveJob, ReserveResult } from '../../../booking/booking-jobs.js';
 import { holdIdFor } from '../../../booking/hold-requests.js';
 import { reserveHold } from '../../../booking/reserve-hold.js';
@@ -81,9 +81,7 @@ describe('best-available race over a per-section seat-map cache (real Redis, Dyn
     expect(heldSeats.length).toBe(SEATS - early.length);
 
     // The database itself: every seat HELD by exactly the hold we answered for it.
-    const seats = (await fixture.dynamo.doc.send(
-      new QueryCommand({ TableName: fixture.store.tables.inventory, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seat)', ExpressionAttributeValues: { ':pk': eventPk(eventId), ':seat': SEAT_SK_PREFIX }, ConsistentRead: true }),
-    )).Items as SeatItem[];
+    const seats = await querySeatPartitions<SeatItem>(fixture.store, eventId, SEAT_SK_PREFIX, { consistentRead: true });
     const answeredFor = new Map([...early.map(({ sk, job }) => [sk, job.holdId] as const), ...held.flatMap((result) => result.seatKeys.map((sk) => [sk, result.holdId] as const))]);
     expect(seats).toHaveLength(SEATS);
     for (const seat of seats) expect({ sk: seat.sk, status: seat.status, holdId: seat.holdId }).toEqual({ sk: seat.sk, status: 'HELD', holdId: answeredFor.get(seat.sk) });

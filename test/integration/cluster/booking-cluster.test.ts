@@ -4,10 +4,10 @@
 // Zero double-booking is asserted by reading DynamoDB, never by trusting Redis.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isCluster, type Cluster } from '../../../lib/redis.js';
 import { auditEvent } from '../../../booking/booking-audit.js';
-import { bookingRedisKeys, eventPk, SEAT_SK_PREFIX, seatSk, type SeatItem } from '../../../booking/booking-keys.js';
+import { bookingRedisKeys, SEAT_SK_PREFIX, seatSk, type SeatItem } from '../../../booking/booking-keys.js';
+import { querySeatPartitions } from '../../../booking/seat-partitions.js';
 import type { ReserveJob } from '../../../booking/booking-jobs.js';
 import { headlinePrefix, partitionPrefix } from '../../../booking/booking-queues.js';
 import { holdIdFor } from '../../../booking/hold-requests.js';
@@ -40,11 +40,11 @@ describe('booking on a Redis Cluster (3 masters, real redis-server, real DynamoD
     await cluster?.stop();
   }, 60_000);
 
-  /** One event per master, by the slot of its booking hash tag `{bk:<event>}`. */
+  /** One event per master, by the slot of its section A's hash tag `{bk:<event>:A}`. */
   const eventsOnEveryMaster = (label: string) =>
-    cluster.idsOnEveryMaster(redis, `${label}-${randomUUID().slice(0, 8)}`, (eventId) => bookingRedisKeys(booking.keyPrefix, eventId).settings);
+    cluster.idsOnEveryMaster(redis, `${label}-${randomUUID().slice(0, 8)}`, (eventId) => bookingRedisKeys(booking.keyPrefix, eventId).seatMapSection('A'));
 
-  it('the booking queues and the events spread over the masters, each queue inside one slot', async () => {
+  it('the booking queues, the events and one event\'s sections spread over the masters, each queue and each section inside one slot', async () => {
     const prefixes = [...Array.from({ length: PARTITIONS }, (_, partition) => partitionPrefix(booking.keyPrefix, partition)), headlinePrefix(booking.keyPrefix)];
     const queuePorts = await Promise.all(prefixes.map((prefix) => cluster.masterPortOf(redis, `${prefix}:booking:wait`)));
     expect(new Set(queuePorts).size).toBeGreaterThan(1);
@@ -56,6 +56,16 @@ describe('booking on a Redis Cluster (3 masters, real redis-server, real DynamoD
     const eventIds = await eventsOnEveryMaster('spread');
     const eventPorts = await Promise.all(eventIds.map((eventId) => cluster.masterPortOf(redis, bookingRedisKeys(booking.keyPrefix, eventId).seatLock('SEAT#A#1#1'))));
     expect(new Set(eventPorts).size).toBe(3);
+    // One hot event is not one slot: its sections' seat locks and seat-map keys land on several
+    // masters, while each section's own keys (one Lua call's worth) share a slot.
+    const keys = bookingRedisKeys(booking.keyPrefix, eventIds[0]!);
+    const sections = Array.from({ length: 12 }, (_, index) => `S${index}`);
+    const sectionPorts = await Promise.all(sections.map((section) => cluster.masterPortOf(redis, keys.seatMapSection(section))));
+    expect(new Set(sectionPorts).size).toBeGreaterThan(1);
+    for (const section of sections) {
+      const slots = await Promise.all([keys.seatMapSection(section), keys.seatMapHolds(section), keys.seatLock(seatSk({ section, row: '1', number: 1 })), keys.seatLock(seatSk({ section, row: '9', number: 40 }))].map((key) => redis.cluster('KEYSLOT', key)));
+      expect(new Set(slots).size).toBe(1);
+    }
   });
 
   it(`${BUYERS_PER_EVENT * 3} buyers racing for ${SEATS_PER_EVENT * 3} seats of three events on three masters, through in-process and forked workers: each seat held once`, async () => {
@@ -88,9 +98,7 @@ describe('booking on a Redis Cluster (3 masters, real redis-server, real DynamoD
       const held = results.filter((result, index) => result.outcome === 'held' && jobs[index]!.eventId === eventId);
       expect(held).toHaveLength(SEATS_PER_EVENT);
       // The database itself: every seat HELD, by distinct holds, each one a hold a buyer was told "held".
-      const seats = (await booking.store.doc.send(
-        new QueryCommand({ TableName: booking.store.tables.inventory, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seat)', ExpressionAttributeValues: { ':pk': eventPk(eventId), ':seat': SEAT_SK_PREFIX }, ConsistentRead: true }),
-      )).Items as SeatItem[];
+      const seats = await querySeatPartitions<SeatItem>(booking.store, eventId, SEAT_SK_PREFIX, { consistentRead: true });
       expect(seats).toHaveLength(SEATS_PER_EVENT);
       expect(seats.every((seat) => seat.status === 'HELD')).toBe(true);
       expect(new Set(seats.map((seat) => seat.holdId)).size).toBe(SEATS_PER_EVENT);
@@ -107,7 +115,7 @@ describe('booking on a Redis Cluster (3 masters, real redis-server, real DynamoD
     const now = booking.store.clock();
     for (const eventId of eventIds) {
       await provisionSeats(booking.store, eventId, ...layoutOf({ A: { rows: 2, seatsPerRow: 5 }, B: { rows: 1, seatsPerRow: 4 }, C: { rows: 3, seatsPerRow: 2 } }));
-      // The summary script reads every section's hash and holds set in one call: all in one slot.
+      // The summary reads each section's hash and holds set in one call per section (its own slot).
       expect(await booking.seatMap.sectionAvailability(eventId, now)).toEqual(sectionAvailability(await readEventSeats(booking.store, eventId), now));
       expect(await booking.seatMap.hasSection(eventId, 'B')).toBe(true);
       expect(await booking.seatMap.hasSection(eventId, 'Z')).toBe(false);
@@ -126,7 +134,7 @@ describe('booking on a Redis Cluster (3 masters, real redis-server, real DynamoD
     }
   });
 
-  it('seat locks on several seats of one event share a slot: a competing buyer is turned away, then gets them once released', async () => {
+  it('seat locks on several seats of one section share a slot: a competing buyer is turned away, then gets them once released; locks across sections release in every slot', async () => {
     for (const eventId of await eventsOnEveryMaster('locks')) {
       const keys = bookingRedisKeys(booking.keyPrefix, eventId);
       const seats = [3, 1, 4, 2].map((number) => keys.seatLock(seatSk({ section: 'A', row: '1', number })));
@@ -146,6 +154,15 @@ describe('booking on a Redis Cluster (3 masters, real redis-server, real DynamoD
       const retried = await acquireSeatLocks(redis, overlapping, 10_000);
       expect(retried.busyKey).toBeUndefined();
       await retried.release();
+
+      // A hold of explicit seats may span sections, so its locks span slots: released per slot.
+      const across = ['A', 'B', 'C', 'D', 'E', 'F'].map((section) => keys.seatLock(seatSk({ section, row: '1', number: 1 })));
+      expect(new Set(await Promise.all(across.map((key) => redis.cluster('KEYSLOT', key)))).size).toBeGreaterThan(1);
+      const spanning = await acquireSeatLocks(redis, across, 10_000);
+      expect(spanning.busyKey).toBeUndefined();
+      expect(await Promise.all(across.map((key) => redis.exists(key)))).toEqual(across.map(() => 1));
+      await spanning.release();
+      expect(await Promise.all(across.map((key) => redis.exists(key)))).toEqual(across.map(() => 0));
     }
   });
 });
