@@ -3,8 +3,11 @@
 import { z } from 'zod';
 
 export const bookingConfigSchema = z.object({
-  /** Fixed number of partition queues; an event maps to one by hash. Changing it remaps events. */
+  /** Fixed number of partition queues; a job maps to one by hash of its event and section (or
+   * hold). Changing it remaps jobs. */
   BOOKING_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
+  /** Headline queues a pinned event's jobs spread over (by section, as on the partitions). */
+  BOOKING_HEADLINE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   BOOKING_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
   HOLD_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
   MAX_SEATS_PER_HOLD: z.coerce.number().int().min(1).max(50).default(8),

@@ -68,7 +68,7 @@ export type HoldView =
  */
 export async function holdView(store: BookingStore, queues: BookingQueues, job: ReserveJob): Promise<HoldView> {
   const { holdId } = job;
-  const queued = await queues.reserveJob(job.eventId, holdId);
+  const queued = await queues.reserveJob(job);
   let failed = false;
   if (queued) {
     const state = await queued.getState();

@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   const dynamo = createDynamo(config);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const store = bookingStore(dynamo.doc, tablePrefix);
-  const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: 2, pins: redis });
+  const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: 2, headlinePartitions: 2, pins: redis });
   const workers: ChildProcess[] = [];
   let server: Awaited<ReturnType<typeof listen>> | undefined;
   let socketServer: Server | undefined;
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     const provisionSeconds = (performance.now() - provisionStarted) / 1000;
 
     // The workers emit results on this run's own Socket.IO channel, so no other gateway hears them.
-    const env = { ...process.env, DYNAMODB_TABLE_PREFIX: tablePrefix, BOOKING_KEY_PREFIX: keyPrefix, BOOKING_PARTITIONS: '2', HOLD_RESULT_CHANNEL_KEY: channelKey, LOG_LEVEL: 'warn' };
+    const env = { ...process.env, DYNAMODB_TABLE_PREFIX: tablePrefix, BOOKING_KEY_PREFIX: keyPrefix, BOOKING_PARTITIONS: '2', BOOKING_HEADLINE_PARTITIONS: '2', HOLD_RESULT_CHANNEL_KEY: channelKey, LOG_LEVEL: 'warn' };
     workers.push(...(await Promise.all(Array.from({ length: workerCount }, () => forkWorker(env)))));
 
     const ring = new PassKeyRing({ current: await generatePassSigningKey('bench'), issuer: 'corral-bench' });

@@ -25,7 +25,7 @@ export function startBookingRuntime(platform: Platform, bookingConfig: BookingCo
   const redis = platform.redis();
   const keyPrefix = bookingConfig.BOOKING_KEY_PREFIX;
   const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX);
-  const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: bookingConfig.BOOKING_PARTITIONS, pins: redis });
+  const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: bookingConfig.BOOKING_PARTITIONS, headlinePartitions: bookingConfig.BOOKING_HEADLINE_PARTITIONS, pins: redis });
   const log = platform.log.child({ component: 'booking-workers' });
   const untrack = trackQueueDepth(queues);
   const workers = startBookingWorkers({
@@ -35,6 +35,7 @@ export function startBookingRuntime(platform: Platform, bookingConfig: BookingCo
     queues,
     keyPrefix,
     partitions: bookingConfig.BOOKING_PARTITIONS,
+    headlinePartitions: bookingConfig.BOOKING_HEADLINE_PARTITIONS,
     concurrency: bookingConfig.BOOKING_WORKER_CONCURRENCY,
     log,
     publisher: new HoldResultPublisher(redis, bookingConfig.HOLD_RESULT_CHANNEL_KEY),

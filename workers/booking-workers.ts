@@ -6,7 +6,7 @@ import type { RedisClient } from '../lib/redis.js';
 import type { Logger } from '../lib/log.js';
 import { expireJobSchema, JOB_NAMES, reserveJobSchema, type ReserveResult } from '../booking/booking-jobs.js';
 import { bookingMetrics } from '../booking/booking-metrics.js';
-import { BOOKING_QUEUE_NAME, headlinePrefix, partitionPrefix, type BookingQueues } from '../booking/booking-queues.js';
+import { BOOKING_QUEUE_NAME, bookingQueuePrefixes, type BookingQueues } from '../booking/booking-queues.js';
 import type { BookingStore } from '../booking/booking-store.js';
 import type { HoldResultPublisher } from '../booking/hold-result-publisher.js';
 import { releaseHold, type ReleaseOutcome } from '../booking/hold-release.js';
@@ -22,6 +22,7 @@ export interface BookingWorkerOptions {
   queues: BookingQueues;
   keyPrefix: string;
   partitions: number;
+  headlinePartitions: number;
   concurrency: number;
   log: Logger;
   publisher?: HoldResultPublisher;
@@ -30,7 +31,7 @@ export interface BookingWorkerOptions {
   jobLockMs?: number;
 }
 
-type ProcessorOptions = Omit<BookingWorkerOptions, 'connection' | 'partitions' | 'concurrency' | 'jobLockMs'>;
+type ProcessorOptions = Omit<BookingWorkerOptions, 'connection' | 'partitions' | 'headlinePartitions' | 'concurrency' | 'jobLockMs'>;
 
 export function bookingProcessor(options: ProcessorOptions) {
   const metrics = bookingMetrics();
@@ -67,10 +68,10 @@ export function bookingProcessor(options: ProcessorOptions) {
 /** Every job is idempotent, so a job whose worker died may be picked up again several times. */
 const MAX_STALLED_COUNT = 10;
 
-/** One worker per partition queue plus one for the headline queue; close them to stop consuming. */
+/** One worker per partition queue and per headline queue; close them to stop consuming. */
 export function startBookingWorkers(options: BookingWorkerOptions): Worker[] {
   const processor = bookingProcessor(options);
-  const prefixes = [...Array.from({ length: options.partitions }, (_, partition) => partitionPrefix(options.keyPrefix, partition)), headlinePrefix(options.keyPrefix)];
+  const prefixes = bookingQueuePrefixes(options.keyPrefix, options.partitions, options.headlinePartitions);
   const jobLockMs = options.jobLockMs ?? 30_000;
   return prefixes.map((prefix) => {
     const worker = new Worker(BOOKING_QUEUE_NAME, processor, {

@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
-import { Queue } from 'bullmq';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Job } from 'kubernetes-models/batch/v1/Job';
@@ -20,10 +19,12 @@ import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { parseAllDocuments } from 'yaml';
 import { configSchema } from '../../lib/config.js';
-import { createRedis, deleteKeysByPrefix } from '../../lib/redis.js';
+import { createRedis, deleteKeysByPrefix, type RedisClient } from '../../lib/redis.js';
 import { ROLES } from '../../lib/role.js';
 import { bookingConfigSchema } from '../../booking/booking-config.js';
-import { BOOKING_QUEUE_NAME, headlinePrefix, partitionPrefix } from '../../booking/booking-queues.js';
+import { BOOKING_QUEUE_NAME, BookingQueues, bookingQueuePrefixes, pinHeadlineEvent } from '../../booking/booking-queues.js';
+import type { ReserveJob } from '../../booking/booking-jobs.js';
+import { holdIdFor } from '../../booking/hold-requests.js';
 import { startRedisCluster, type RedisClusterFixture } from '../integration/cluster/redis-cluster.js';
 import { config } from '../integration/platform-env.js';
 
@@ -207,6 +208,33 @@ describe('the Helm chart', () => {
   });
 });
 
+/**
+ * Enqueues what the booking side really queues, through its own BookingQueues: one reserve per
+ * section of a hot event (so its jobs spread over the partition queues), the same for a pinned
+ * event (over the headline queues), and the hold expiries that follow (delayed, not load).
+ */
+async function enqueueLikeASale(queues: BookingQueues, pins: RedisClient, keyPrefix: string) {
+  const now = Date.now();
+  const hot = `hot-${process.pid}`;
+  const pinned = `pinned-${process.pid}`;
+  await pinHeadlineEvent(pins, keyPrefix, pinned);
+  const sections = Array.from({ length: 12 }, (_, index) => `S${index}`);
+  const jobs: ReserveJob[] = [hot, pinned].flatMap((eventId) =>
+    sections.map((section) => ({ holdId: holdIdFor(eventId, 'fan', section), eventId, fanId: 'fan', request: { section, quantity: 2 }, requestedAt: now, holdTtlMs: 600_000 })),
+  );
+  for (const job of jobs) await queues.enqueueReserve(job);
+  for (const job of jobs) await queues.scheduleExpiry({ holdId: job.holdId, eventId: job.eventId, heldUntil: now + 600_000 }, now);
+  return jobs;
+}
+
+/** Every reserve job is counted by exactly one trigger's list, the sum is all of them, and the hot
+ * event's jobs are in more than one list; expiries are counted by none. */
+async function expectTriggersCount(triggers: Array<{ metadata: { listName: string } }>, llen: (key: string) => Promise<number>, jobs: readonly ReserveJob[]) {
+  const lengths = await Promise.all(triggers.map((trigger) => llen(trigger.metadata.listName)));
+  expect(lengths.reduce((sum, length) => sum + length, 0)).toBe(jobs.length);
+  expect(lengths.filter((length) => length > 0).length).toBeGreaterThan(2);
+}
+
 describe('the worker ScaledObject against the booking queues on a Redis Cluster (3 real masters, real BullMQ)', () => {
   let cluster: RedisClusterFixture;
   beforeAll(async () => {
@@ -214,20 +242,20 @@ describe('the worker ScaledObject against the booking queues on a Redis Cluster 
   }, 60_000);
   afterAll(async () => cluster.stop());
 
-  it('watches lists that BullMQ really fills on the cluster', async () => {
+  it('watches lists that BullMQ really fills on the cluster, for every reserve the booking side queues', async () => {
     const keyPrefix = `helm-${process.pid}-${Date.now()}:`;
     const partitions = 3;
-    const [scaledObject] = ofKind(await render('redis.cluster=true', `booking.partitions=${partitions}`, `booking.keyPrefix=${keyPrefix}`), 'ScaledObject');
+    const headlinePartitions = 2;
+    const [scaledObject] = ofKind(await render('redis.cluster=true', `booking.partitions=${partitions}`, `booking.headlinePartitions=${headlinePartitions}`, `booking.keyPrefix=${keyPrefix}`), 'ScaledObject');
     const triggers = scaledObject!.spec.triggers as Array<{ type: string; metadata: { listName: string } }>;
     const redis = cluster.connect();
-    const prefixes = [...Array.from({ length: partitions }, (_, partition) => partitionPrefix(keyPrefix, partition)), headlinePrefix(keyPrefix)];
-    const queues = prefixes.map((prefix) => new Queue(BOOKING_QUEUE_NAME, { connection: redis, prefix }));
+    const queues = new BookingQueues({ connection: redis, keyPrefix, partitions, headlinePartitions, pins: redis });
     try {
-      for (const queue of queues) await queue.add('reserve', { probe: true });
+      const jobs = await enqueueLikeASale(queues, redis, keyPrefix);
       // LLEN through the cluster client goes to the list's node, as KEDA's redis-cluster scaler does.
-      for (const trigger of triggers) expect(await redis.llen(trigger.metadata.listName)).toBe(1);
+      await expectTriggersCount(triggers, (key) => redis.llen(key), jobs);
     } finally {
-      await Promise.all(queues.map((queue) => queue.close()));
+      await queues.close();
     }
   });
 });
@@ -237,25 +265,32 @@ describe('the worker ScaledObject against the booking queues (real Redis, real B
   const keyPrefix = `helm-${process.pid}-${Date.now()}:`;
   afterAll(async () => {
     await deleteKeysByPrefix(redis, `{${keyPrefix}`);
+    await deleteKeysByPrefix(redis, keyPrefix);
     redis.disconnect();
   });
 
-  it('watches exactly the wait list of every partition queue and of the headline queue, summed', async () => {
+  it('watches exactly the wait list of every partition queue and every headline queue, summed', async () => {
     const partitions = 3;
-    const manifests = await render(`booking.partitions=${partitions}`, `booking.keyPrefix=${keyPrefix}`);
+    const headlinePartitions = 2;
+    const manifests = await render(`booking.partitions=${partitions}`, `booking.headlinePartitions=${headlinePartitions}`, `booking.keyPrefix=${keyPrefix}`);
     const [scaledObject] = ofKind(manifests, 'ScaledObject');
     const triggers = scaledObject!.spec.triggers as Array<{ type: string; name: string; metadata: { listName: string } }>;
-    expect(triggers.map((trigger) => trigger.name)).toEqual(['p0', 'p1', 'p2', 'headline']);
-    expect(scaledObject!.spec.advanced.scalingModifiers.formula).toBe('p0 + p1 + p2 + headline');
+    expect(triggers.map((trigger) => trigger.name)).toEqual(['p0', 'p1', 'p2', 'h0', 'h1']);
+    expect(scaledObject!.spec.advanced.scalingModifiers.formula).toBe('p0 + p1 + p2 + h0 + h1');
+    expect(triggers.map((trigger) => trigger.metadata.listName)).toEqual(bookingQueuePrefixes(keyPrefix, partitions, headlinePartitions).map((prefix) => `${prefix}:${BOOKING_QUEUE_NAME}:wait`));
 
-    // Put one waiting job on every queue the booking side uses; each watched list must then hold it.
-    const prefixes = [...Array.from({ length: partitions }, (_, partition) => partitionPrefix(keyPrefix, partition)), headlinePrefix(keyPrefix)];
-    const queues = prefixes.map((prefix) => new Queue(BOOKING_QUEUE_NAME, { connection: redis, prefix }));
+    const queues = new BookingQueues({ connection: redis, keyPrefix, partitions, headlinePartitions, pins: redis });
     try {
-      for (const queue of queues) await queue.add('reserve', { probe: true });
-      for (const trigger of triggers) expect(await redis.llen(trigger.metadata.listName)).toBe(1);
+      const jobs = await enqueueLikeASale(queues, redis, keyPrefix);
+      await expectTriggersCount(triggers, (key) => redis.llen(key), jobs);
+      // Nothing the booking side queued hides where a list trigger cannot see it.
+      const depths = await queues.depths();
+      const inState = (state: string) => depths.filter((depth) => depth.state === state).reduce((sum, depth) => sum + depth.jobs, 0);
+      expect(inState('prioritized')).toBe(0);
+      expect(inState('waiting')).toBe(jobs.length);
+      expect(inState('delayed')).toBe(jobs.length);
     } finally {
-      await Promise.all(queues.map((queue) => queue.close()));
+      await queues.close();
     }
   });
 });

@@ -115,8 +115,10 @@ headline queue. Must match partitionPrefix/headlinePrefix in booking/booking-que
 - name: p{{ $partition }}
   key: {{ printf "{%sbk-p%d}:booking:wait" $prefix $partition | quote }}
 {{- end }}
-- name: headline
-  key: {{ printf "{%sbk-headline}:booking:wait" $prefix | quote }}
+{{- range $partition := until (int .Values.booking.headlinePartitions) }}
+- name: h{{ $partition }}
+  key: {{ printf "{%sbk-headline-%d}:booking:wait" $prefix $partition | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* The non-secret configuration: the ConfigMap's data, and the migrate hook's env (a pre-install
@@ -145,6 +147,7 @@ PUBLIC_ADMISSION_URL: {{ .Values.publicUrls.admission | quote }}
 ADMISSION_TICK_MS: {{ .Values.admission.tickMs | quote }}
 ADMISSION_LEASE_TTL_MS: {{ .Values.admission.leaseTtlMs | quote }}
 BOOKING_PARTITIONS: {{ .Values.booking.partitions | quote }}
+BOOKING_HEADLINE_PARTITIONS: {{ .Values.booking.headlinePartitions | quote }}
 BOOKING_WORKER_CONCURRENCY: {{ .Values.booking.workerConcurrency | quote }}
 BOOKING_KEY_PREFIX: {{ .Values.booking.keyPrefix | quote }}
 HOLD_TTL_SECONDS: {{ .Values.booking.holdTtlSeconds | quote }}

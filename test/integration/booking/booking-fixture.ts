@@ -31,6 +31,7 @@ export interface BookingFixture {
 }
 
 export const PARTITIONS = 2;
+export const HEADLINE_PARTITIONS = 2;
 
 export function uniqueEventId(label: string): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
@@ -61,7 +62,7 @@ export async function createBookingFixture(): Promise<BookingFixture> {
   const store = bookingStore(dynamo.doc, tablePrefix, () => Date.now() + offsetMs);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: PARTITIONS, pins: redis });
+  const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: PARTITIONS, headlinePartitions: HEADLINE_PARTITIONS, pins: redis });
   const seatMap = new SeatMapCache({ redis, store, keyPrefix, ttlMs: 30_000 });
   const workers: ReturnType<typeof startBookingWorkers> = [];
   let conflictsLeft = 0;
@@ -107,6 +108,7 @@ export async function createBookingFixture(): Promise<BookingFixture> {
           queues,
           keyPrefix,
           partitions: PARTITIONS,
+          headlinePartitions: HEADLINE_PARTITIONS,
           concurrency: options.concurrency ?? 16,
           log: logger(),
           seatMap,

@@ -10,10 +10,10 @@ import type { BookingQueues } from '../../../booking/booking-queues.js';
 export async function waitForJobs(queues: BookingQueues, jobs: readonly ReserveJob[], count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pending = new Set(jobs.map((job) => job.holdId));
-  const eventOf = new Map(jobs.map((job) => [job.holdId, job.eventId]));
+  const byHold = new Map(jobs.map((job) => [job.holdId, job]));
   for (;;) {
     for (const holdId of [...pending]) {
-      const job = await queues.reserveJob(eventOf.get(holdId)!, holdId);
+      const job = await queues.reserveJob(byHold.get(holdId)!);
       const state = job ? await job.getState() : 'unknown';
       if (state === 'completed' || state === 'failed') pending.delete(holdId);
     }
@@ -27,7 +27,7 @@ export async function waitForJobs(queues: BookingQueues, jobs: readonly ReserveJ
 export async function jobResults(queues: BookingQueues, jobs: readonly ReserveJob[]): Promise<Array<ReserveResult | { outcome: 'failed'; reason: string }>> {
   return Promise.all(
     jobs.map(async (job) => {
-      const finished = await queues.reserveJob(job.eventId, job.holdId);
+      const finished = await queues.reserveJob(job);
       if (!finished) return { outcome: 'failed' as const, reason: 'job missing' };
       if (await finished.isFailed()) return { outcome: 'failed' as const, reason: finished.failedReason };
       return finished.returnvalue as ReserveResult;

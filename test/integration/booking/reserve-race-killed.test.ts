@@ -68,7 +68,7 @@ describe('reserve race with worker processes SIGKILLed mid-run (real Redis and D
     await Promise.all(jobs.map((job) => fixture.queues.enqueueReserve(job)));
     for (const child of children) child.kill('SIGCONT');
 
-    const queue = fixture.queues.queueFor(eventId);
+    const queue = fixture.queues.queueFor(eventId, 'A');
     let killsWhileActive = 0;
     for (let round = 1; round <= KILL_ROUNDS; round += 1) {
       // Later rounds first let the restarted workers get on with the sale (15%, 30% of the jobs done).

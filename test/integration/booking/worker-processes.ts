@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PARTITIONS, type BookingFixture } from './booking-fixture.js';
+import { HEADLINE_PARTITIONS, PARTITIONS, type BookingFixture } from './booking-fixture.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../../dist/workers/booking-worker-process.js', import.meta.url));
 
@@ -21,6 +21,7 @@ export async function forkBookingWorker(fixture: BookingFixture, options: Worker
       DYNAMODB_TABLE_PREFIX: fixture.tablePrefix,
       BOOKING_KEY_PREFIX: fixture.keyPrefix,
       BOOKING_PARTITIONS: String(PARTITIONS),
+      BOOKING_HEADLINE_PARTITIONS: String(HEADLINE_PARTITIONS),
       BOOKING_WORKER_CONCURRENCY: String(options.concurrency),
       BOOKING_JOB_LOCK_MS: String(options.jobLockMs),
       LOG_LEVEL: 'warn',

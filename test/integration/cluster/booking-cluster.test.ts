@@ -9,7 +9,7 @@ import { auditEvent } from '../../../booking/booking-audit.js';
 import { bookingRedisKeys, SEAT_SK_PREFIX, seatSk, type SeatItem } from '../../../booking/booking-keys.js';
 import { querySeatPartitions } from '../../../booking/seat-partitions.js';
 import type { ReserveJob } from '../../../booking/booking-jobs.js';
-import { headlinePrefix, partitionPrefix } from '../../../booking/booking-queues.js';
+import { bookingQueuePrefixes } from '../../../booking/booking-queues.js';
 import { holdIdFor } from '../../../booking/hold-requests.js';
 import { reserveHold } from '../../../booking/reserve-hold.js';
 import { readEventSeats, sectionAvailability } from '../../../booking/seat-availability.js';
@@ -18,7 +18,7 @@ import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { layoutOf } from '../booking/booking-fixture.js';
 import { jobResults, waitForJobs } from '../booking/race-helpers.js';
 import { waitFor } from '../relay/booking-sale.js';
-import { PARTITIONS, startBookingOnCluster, type BookingOnCluster } from './booking-on-cluster.js';
+import { HEADLINE_PARTITIONS, PARTITIONS, startBookingOnCluster, type BookingOnCluster } from './booking-on-cluster.js';
 import { startRedisCluster, type RedisClusterFixture } from './redis-cluster.js';
 
 const BUYERS_PER_EVENT = 100;
@@ -45,7 +45,7 @@ describe('booking on a Redis Cluster (3 masters, real redis-server, real DynamoD
     cluster.idsOnEveryMaster(redis, `${label}-${randomUUID().slice(0, 8)}`, (eventId) => bookingRedisKeys(booking.keyPrefix, eventId).seatMapSection('A'));
 
   it('the booking queues, the events and one event\'s sections spread over the masters, each queue and each section inside one slot', async () => {
-    const prefixes = [...Array.from({ length: PARTITIONS }, (_, partition) => partitionPrefix(booking.keyPrefix, partition)), headlinePrefix(booking.keyPrefix)];
+    const prefixes = bookingQueuePrefixes(booking.keyPrefix, PARTITIONS, HEADLINE_PARTITIONS);
     const queuePorts = await Promise.all(prefixes.map((prefix) => cluster.masterPortOf(redis, `${prefix}:booking:wait`)));
     expect(new Set(queuePorts).size).toBeGreaterThan(1);
     // BullMQ's keys of one queue share the prefix's hash tag, so its scripts stay on one node.

@@ -20,6 +20,7 @@ import type { RedisClusterFixture } from './redis-cluster.js';
 const WORKER_ENTRY = fileURLToPath(new URL('../../../dist/workers/booking-worker-process.js', import.meta.url));
 
 export const PARTITIONS = 3;
+export const HEADLINE_PARTITIONS = 2;
 
 export interface BookingOnCluster {
   platform: Platform;
@@ -49,6 +50,7 @@ export async function startBookingOnCluster(cluster: RedisClusterFixture, option
     DYNAMODB_TABLE_PREFIX: tablePrefix,
     BOOKING_KEY_PREFIX: keyPrefix,
     BOOKING_PARTITIONS: String(PARTITIONS),
+    BOOKING_HEADLINE_PARTITIONS: String(HEADLINE_PARTITIONS),
     BOOKING_WORKER_CONCURRENCY: String(options.concurrency),
     ...(options.holdResultChannelKey ? { HOLD_RESULT_CHANNEL_KEY: options.holdResultChannelKey } : {}),
     LOG_LEVEL: 'warn',
