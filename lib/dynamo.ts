@@ -10,8 +10,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Counter } from 'prom-client';
 import type { Config } from './config.js';
 import type { DependencyCheck } from './health.js';
+import { metricsRegistry } from './metrics.js';
 
 export interface DynamoClients {
   client: DynamoDBClient;
@@ -22,6 +24,31 @@ const isLocalEndpoint = (endpoint: string) => /^http:\/\/(127\.0\.0\.1|localhost
 // A local server accepts any credentials; real AWS takes them from the default chain.
 const localCredentials = { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
+let throttles: Counter<'operation' | 'reason'> | undefined;
+
+/** DynamoDB requests refused for throughput, per operation and reason, counted on every attempt
+ * (the SDK's own retries included): the signal that a partition or the table ran hot. */
+export function dynamoThrottles(): Counter<'operation' | 'reason'> {
+  throttles ??= new Counter({
+    name: 'corral_dynamodb_throttles_total',
+    help: 'DynamoDB attempts refused for throughput (ThrottlingException, KeyRangeThroughputExceeded, ProvisionedThroughputExceeded, throttled transaction items)',
+    labelNames: ['operation', 'reason'],
+    registers: [metricsRegistry()],
+  });
+  return throttles;
+}
+
+const THROTTLE_ERRORS = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
+
+/** Why an attempt was throttled (the most specific reason DynamoDB gave), or undefined if it was not. */
+export function throttleReason(error: unknown): string | undefined {
+  const failure = error as { name?: string; throttlingReasons?: Array<{ reason?: string }>; ThrottlingReasons?: Array<{ reason?: string }>; CancellationReasons?: Array<{ Code?: string }> } | null;
+  if (!failure) return undefined;
+  if (failure.name === 'TransactionCanceledException') return failure.CancellationReasons?.some((reason) => reason.Code === 'ThrottlingError') ? 'ThrottlingError' : undefined;
+  if (!THROTTLE_ERRORS.has(failure.name ?? '')) return undefined;
+  return (failure.throttlingReasons ?? failure.ThrottlingReasons)?.[0]?.reason ?? failure.name;
+}
+
 export function createDynamo(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'AWS_REGION'>): DynamoClients {
   const client = new DynamoDBClient({
     endpoint: config.DYNAMODB_ENDPOINT,
@@ -29,6 +56,19 @@ export function createDynamo(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'AWS_REG
     maxAttempts: 3,
     ...(isLocalEndpoint(config.DYNAMODB_ENDPOINT) ? localCredentials : {}),
   });
+  // Inside the SDK's retry loop (deserialize step), so each throttled attempt counts once.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const reason = throttleReason(error);
+        if (reason) dynamoThrottles().inc({ operation: String(context.commandName ?? 'unknown').replace(/Command$/, ''), reason });
+        throw error;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'corralCountThrottles' },
+  );
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { client, doc };
 }

@@ -2,7 +2,7 @@
 // prefix and event id, a clock the test can move, and cleanup of everything it created.
 import { randomUUID } from 'node:crypto';
 import { deleteKeysByPrefix } from '../../../lib/redis.js';
-import { DeleteTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../../../lib/dynamo.js';
 import { logger } from '../../../lib/log.js';
@@ -26,6 +26,12 @@ export interface BookingFixture {
   advanceClock(ms: number): void;
   /** The next `count` TransactWriteItems calls fail with TransactionConflict before reaching the server. */
   injectTransactionConflicts(count: number): { injected: () => number };
+  /** The next `count` TransactWriteItems attempts are refused as throttled (KeyRangeThroughputExceeded),
+   * inside the SDK's retry loop, as a hot partition would refuse them. */
+  injectThrottles(count: number): { injected: () => number };
+  /** Every DynamoDB request this fixture's client sent (command names, e.g. `TransactWriteItems`),
+   * once per call whatever the SDK retried; tests clear it to count a step's round trips. */
+  dynamoCalls: string[];
   startWorkers(options?: { concurrency?: number; publisher?: HoldResultPublisher }): void;
   close(): Promise<void>;
 }
@@ -84,9 +90,36 @@ export async function createBookingFixture(): Promise<BookingFixture> {
     { step: 'initialize', name: 'injectTransactionConflict' },
   );
 
+  const dynamoCalls: string[] = [];
+  dynamo.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      dynamoCalls.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordDynamoCalls' },
+  );
+  let throttlesLeft = 0;
+  let throttlesInjected = 0;
+  dynamo.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'TransactWriteItemsCommand' && throttlesLeft > 0) {
+        throttlesLeft -= 1;
+        throttlesInjected += 1;
+        throw new ThrottlingException({
+          message: 'Throughput exceeds the current capacity for one or more partitions (injected)',
+          $metadata: { httpStatusCode: 400 },
+          throttlingReasons: [{ reason: 'TableWriteKeyRangeThroughputExceeded', resource: `arn:aws:dynamodb:local:000000000000:table/${tablePrefix}inventory` }],
+        });
+      }
+      return next(args);
+    },
+    { step: 'deserialize', priority: 'low', name: 'injectThrottle' },
+  );
+
   return {
     dynamo,
     store,
+    dynamoCalls,
     redis,
     keyPrefix,
     tablePrefix,
@@ -98,6 +131,10 @@ export async function createBookingFixture(): Promise<BookingFixture> {
     injectTransactionConflicts(count) {
       conflictsLeft = count;
       return { injected: () => conflictsInjected };
+    },
+    injectThrottles(count) {
+      throttlesLeft = count;
+      return { injected: () => throttlesInjected };
     },
     startWorkers(options = {}) {
       workers.push(

@@ -15,6 +15,9 @@ import { writeEventBookingSettings } from '../../../booking/event-booking-settin
 import { TEST_CARDS, TestPaymentProvider } from '../../../booking/payments.js';
 import { provisionSeats } from '../../../booking/seat-provisioning.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
+import { bookingStore } from '../../../booking/booking-store.js';
+import { createDynamo } from '../../../lib/dynamo.js';
+import { config } from '../platform-env.js';
 
 describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
   let fixture: BookingFixture;
@@ -23,6 +26,16 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
   let ring: PassKeyRing;
   let queueStore: QueueStore;
   const eventId = uniqueEventId('api');
+  // The api's own DynamoDB client, so its requests can be told from the workers'.
+  const apiDynamo = createDynamo(config);
+  const apiCalls: string[] = [];
+  apiDynamo.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      apiCalls.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordApiCalls' },
+  );
 
   beforeAll(async () => {
     fixture = await createBookingFixture();
@@ -38,7 +51,7 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
       routes: (routes) => {
         mountSeatRoutes(routes, fixture.store, fixture.seatMap);
         mountHoldRoutes(routes, {
-          store: fixture.store,
+          store: bookingStore(apiDynamo.doc, fixture.tablePrefix, fixture.store.clock),
           redis: fixture.redis,
           keyPrefix: fixture.keyPrefix,
           queues: fixture.queues,
@@ -60,6 +73,7 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    apiDynamo.client.destroy();
     await fixture.close();
   });
 
@@ -87,6 +101,20 @@ describe('booking HTTP api (real DynamoDB, Redis and BullMQ workers)', () => {
     }
   }
   const seats = (...numbers: number[]) => ({ seats: numbers.map((number) => ({ section: 'A', row: '1', number })) });
+
+  it('accepting a hold reads no DynamoDB: seats, sections and bad input are answered from the seat map and the request alone', async () => {
+    const leanEvent = uniqueEventId('lean');
+    await provisionSeats(fixture.store, leanEvent, ...layoutOf({ A: { rows: 1, seatsPerRow: 6 }, B: { rows: 1, seatsPerRow: 2 } }));
+    await fixture.seatMap.seats(leanEvent, 'A');
+    apiCalls.length = 0;
+    const token = await pass('fan-lean', leanEvent);
+    expect((await call('POST', `/api/events/${leanEvent}/holds`, { token, key: 'lean-1', body: seats(5) })).status).toBe(202);
+    expect((await call('POST', `/api/events/${leanEvent}/holds`, { token, key: 'lean-2', body: { section: 'B', quantity: 1 } })).status).toBe(202);
+    expect(await call('POST', `/api/events/${leanEvent}/holds`, { token, key: 'lean-3', body: { seats: [{ section: 'A', row: '7', number: 1 }] } })).toMatchObject({ status: 400, body: { type: 'https://corral.dev/problems/unknown-seats' } });
+    expect(await call('POST', `/api/events/${leanEvent}/holds`, { token, key: 'lean-4', body: { section: 'Q', quantity: 1 } })).toMatchObject({ status: 400, body: { type: 'https://corral.dev/problems/unknown-section' } });
+    expect(await call('POST', `/api/events/${leanEvent}/holds`, { token, key: 'lean-5', body: { section: 'A', quantity: 0 } })).toMatchObject({ status: 400 });
+    expect(apiCalls).toEqual([]);
+  });
 
   it('reserves, shows the hold to its owner only, confirms it, and keeps the audit clean', async () => {
     const token = await pass('fan-1');

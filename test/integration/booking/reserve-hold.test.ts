@@ -7,6 +7,7 @@ import { releaseHold } from '../../../booking/hold-release.js';
 import { reserveHold } from '../../../booking/reserve-hold.js';
 import { SeatsBusyError } from '../../../booking/reserve-hold.js';
 import { existingSeatKeys, provisionSeats } from '../../../booking/seat-provisioning.js';
+import { dynamoThrottles } from '../../../lib/dynamo.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
 
 describe('reserve (real DynamoDB and Redis)', () => {
@@ -137,4 +138,47 @@ describe('reserve (real DynamoDB and Redis)', () => {
     expect(report.violations).toEqual([]);
     expect(report.seats).toEqual({ total: 5, available: 1, held: 4, sold: 0 });
   });
+
+  it('a reserve is one transaction and at most one read: best-available from a warm seat map sends only the transaction, explicit seats one BatchGet more', async () => {
+    const eventId = uniqueEventId('round-trips');
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 2, seatsPerRow: 6 } }));
+    await fixture.seatMap.seats(eventId, 'A');
+    const cached = { ...context(), seatMap: fixture.seatMap };
+    fixture.dynamoCalls.length = 0;
+    expect(await reserveHold(cached, job(eventId, 'fan-1', { section: 'A', quantity: 2 }))).toMatchObject({ outcome: 'held' });
+    expect(fixture.dynamoCalls).toEqual(['TransactWriteItems']);
+    fixture.dynamoCalls.length = 0;
+    expect(await reserveHold(cached, job(eventId, 'fan-2', { seats: [seat('2', 5), seat('2', 6)] }))).toMatchObject({ outcome: 'held' });
+    expect(fixture.dynamoCalls).toEqual(['BatchGetItem', 'TransactWriteItems']);
+    // The seat map was written from what the transactions sent: it shows all four seats held.
+    expect((await fixture.seatMap.seats(eventId, 'A')).filter((cachedSeat) => cachedSeat.status === 'HELD')).toHaveLength(4);
+    // Seats the seat map shows taken cost one read of the fan's own hold (a replay check), not of their row.
+    fixture.dynamoCalls.length = 0;
+    expect(await reserveHold(cached, job(eventId, 'fan-3', { seats: [seat('2', 6)] }))).toMatchObject({ outcome: 'rejected', reason: 'unavailable' });
+    expect(fixture.dynamoCalls).toEqual(['GetItem']);
+    expect((await auditEvent(fixture.store, eventId)).violations).toEqual([]);
+  });
+
+  it('a throttled transaction is retried with bounded backoff and counted by reason; past the bound it fails with nothing written', async () => {
+    const eventId = uniqueEventId('throttle');
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: 5 } }));
+    const counted = async () => (await dynamoThrottles().get()).values.find((value) => value.labels.reason === 'TableWriteKeyRangeThroughputExceeded' && value.labels.operation === 'TransactWriteItems')?.value ?? 0;
+    const before = await counted();
+    const throttled = fixture.injectThrottles(4);
+    const result = await reserveHold(context(), job(eventId, 'fan-1', { seats: [seat('1', 1)] }));
+    expect(result).toMatchObject({ outcome: 'held' });
+    expect(throttled.injected()).toBe(4);
+    expect(await counted()).toBe(before + 4);
+    expect(await readSeat(eventId, '1', 1)).toMatchObject({ status: 'HELD', holdId: result.holdId, version: 1 });
+
+    // A partition that stays hot: the attempts are bounded (the SDK's 3 per call × 6 calls), then the
+    // error goes to BullMQ's own job retry; the seat is untouched.
+    const endless = fixture.injectThrottles(10_000);
+    const startedAt = endless.injected();
+    await expect(reserveHold(context(), job(eventId, 'fan-2', { seats: [seat('1', 2)] }))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(endless.injected() - startedAt).toBe(18);
+    fixture.injectThrottles(0);
+    expect(await readSeat(eventId, '1', 2)).toMatchObject({ status: 'AVAILABLE', version: 0 });
+    expect((await auditEvent(fixture.store, eventId)).violations).toEqual([]);
+  }, 60_000);
 });

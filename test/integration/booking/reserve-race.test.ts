@@ -95,4 +95,56 @@ describe('reserve race through BullMQ workers (real Redis and DynamoDB)', () => 
     expect(report.violations).toEqual([]);
     expect(report.holds).toBe(SEATS);
   }, 180_000);
+
+  it('fans racing while DynamoDB throttles and conflicts (injected at the client): every seat held once, every request answered', async () => {
+    const eventId = uniqueEventId('race-throttled');
+    const seats = 20;
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: seats } }));
+    const requestedAt = fixture.store.clock();
+    const jobs: ReserveJob[] = Array.from({ length: 200 }, (_, index) => ({
+      holdId: holdIdFor(eventId, `fan-${index}`, 'race'),
+      eventId,
+      fanId: `fan-${index}`,
+      request: index % 2 === 0 ? { section: 'A', quantity: 1 } : { seats: [{ section: 'A', row: '1', number: (index % seats) + 1 }] },
+      requestedAt,
+      holdTtlMs: 600_000,
+    }));
+    const conflicts = fixture.injectTransactionConflicts(40);
+    const throttles = fixture.injectThrottles(30);
+    await Promise.all(jobs.map((job) => fixture.queues.enqueueReserve(job)));
+    await waitForJobs(fixture.queues, jobs, jobs.length, 170_000);
+    expect(conflicts.injected()).toBeGreaterThan(0);
+    expect(throttles.injected()).toBeGreaterThan(0);
+
+    const results = await jobResults(fixture.queues, jobs);
+    const held = results.filter((result) => result.outcome === 'held');
+    expect(held).toHaveLength(seats);
+    expect(results.filter((result) => result.outcome !== 'held').every((result) => result.outcome === 'rejected' && result.reason === 'unavailable')).toBe(true);
+    const stored = await querySeatPartitions<SeatItem>(fixture.store, eventId, SEAT_SK_PREFIX, { consistentRead: true });
+    expect(new Set(stored.map((seat) => seat.holdId)).size).toBe(seats);
+    expect((await auditEvent(fixture.store, eventId)).violations).toEqual([]);
+  }, 180_000);
+
+  it('one fan racing many requests against the per-fan cap: the sharded counter lets exactly the cap through', async () => {
+    const eventId = uniqueEventId('race-fan-cap');
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 2, seatsPerRow: 20 } }));
+    const requestedAt = fixture.store.clock();
+    const jobs: ReserveJob[] = Array.from({ length: 30 }, (_, index) => ({
+      holdId: holdIdFor(eventId, 'fan-greedy', `k-${index}`),
+      eventId,
+      fanId: 'fan-greedy',
+      request: index % 2 === 0 ? { section: 'A', quantity: 1 } : { seats: [{ section: 'A', row: '2', number: (index % 20) + 1 }] },
+      requestedAt,
+      holdTtlMs: 600_000,
+      maxSeatsPerFan: 4,
+    }));
+    await Promise.all(jobs.map((job) => fixture.queues.enqueueReserve(job)));
+    await waitForJobs(fixture.queues, jobs, jobs.length, 120_000);
+    const results = await jobResults(fixture.queues, jobs);
+    expect(results.filter((result) => result.outcome === 'held')).toHaveLength(4);
+    expect(results.filter((result) => result.outcome !== 'held').every((result) => result.outcome === 'rejected' && result.reason === 'fan-limit')).toBe(true);
+    const report = await auditEvent(fixture.store, eventId);
+    expect(report.violations).toEqual([]);
+    expect(report.seats.held).toBe(4);
+  }, 150_000);
 });
