@@ -45,6 +45,8 @@ module "dynamodb" {
   table_prefix        = var.dynamodb_table_prefix
   ttl_attribute       = var.dynamodb_ttl_attribute
   deletion_protection = var.dynamodb_deletion_protection
+
+  inventory_warm_throughput = var.dynamodb_inventory_warm_throughput
 }
 
 module "redis" {

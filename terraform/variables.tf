@@ -163,6 +163,24 @@ variable "dynamodb_ttl_attribute" {
   }
 }
 
+variable "dynamodb_inventory_warm_throughput" {
+  description = "Warm throughput of the inventory table: the read and write units per second it takes at once, before DynamoDB has split partitions for the load. Size it with `npm run capacity` (its inventoryPeak) for the biggest sale planned, and raise it before that sale (docs/runbook.md). The default is that figure for 50,000 seats at 10,000 two-seat reservations/s."
+  type = object({
+    read_units_per_second  = number
+    write_units_per_second = number
+  })
+  default = {
+    read_units_per_second  = 43000
+    write_units_per_second = 160000
+  }
+
+  validation {
+    # A new on-demand table starts at 12,000 read and 4,000 write units; less cannot be asked for.
+    condition     = var.dynamodb_inventory_warm_throughput.read_units_per_second >= 12000 && var.dynamodb_inventory_warm_throughput.write_units_per_second >= 4000
+    error_message = "dynamodb_inventory_warm_throughput must be at least 12000 read and 4000 write units per second (an on-demand table's own starting point)."
+  }
+}
+
 variable "dynamodb_deletion_protection" {
   description = "Deletion protection of both DynamoDB tables (turn off only to destroy a test stack)."
   type        = bool

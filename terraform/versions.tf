@@ -1,4 +1,5 @@
-# Terraform and provider pins. Written against the hashicorp/aws v5 schema; not yet planned against AWS
+# Terraform and provider pins. Written against the hashicorp/aws v5 schema (5.81 for DynamoDB warm
+# throughput); not yet planned against AWS
 # (see README.md: the registry is unreachable from the build machine).
 terraform {
   required_version = ">= 1.6"
@@ -6,7 +7,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.80"
+      version = "~> 5.81"
     }
     # Only the SASL/SCRAM password of MSK (kafka_client_auth = "sasl_scram") comes from it.
     random = {

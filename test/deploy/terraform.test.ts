@@ -8,6 +8,7 @@ import hcl2json from '@cdktf/hcl2json';
 import { parse as parseYaml } from 'yaml';
 import { configSchema } from '../../lib/config.js';
 import { tableDefinitions } from '../../lib/dynamo.js';
+import { DEFAULT_SHAPE, simulateSale } from '../../scripts/capacity-model.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const terraformRoot = path.join(repoRoot, 'terraform');
@@ -183,11 +184,11 @@ const unscopableActions = new Set(['ListTables', 'ListStreams']);
 const streamActions = new Set(['DescribeStream', 'GetRecords', 'GetShardIterator']);
 
 describe('terraform/', () => {
-  it('pins terraform >= 1.6 and hashicorp/aws ~> 5.80', () => {
+  it('pins terraform >= 1.6 and hashicorp/aws ~> 5.81', () => {
     const settings = single(root.terraform, 'terraform block');
     expect(settings.required_version).toBe('>= 1.6');
     const providers = single(settings.required_providers as Block[], 'required_providers');
-    expect(providers.aws).toEqual({ source: 'hashicorp/aws', version: '~> 5.80' });
+    expect(providers.aws).toEqual({ source: 'hashicorp/aws', version: '~> 5.81' });
   });
 
   it('creates exactly the DynamoDB tables of tableDefinitions(), named with the prefix default', () => {
@@ -224,6 +225,25 @@ describe('terraform/', () => {
     const byTable = (a: { TableName?: unknown }, b: { TableName?: unknown }) => String(a.TableName).localeCompare(String(b.TableName));
     expect(fromTerraform.sort(byTable)).toEqual(fromCode.sort(byTable));
   });
+
+  it('keeps the inventory table warm for the peak npm run capacity measures for the planned sale', () => {
+    const call = single(root.module.dynamodb, 'module dynamodb');
+    expect(call.inventory_warm_throughput).toBe('${var.dynamodb_inventory_warm_throughput}');
+    const [inventory] = resourcesOf(child('dynamodb'), 'aws_dynamodb_table').filter(({ name }) => name === 'inventory');
+    expect(single(nested(inventory!.block, 'warm_throughput'), 'warm_throughput')).toEqual({
+      read_units_per_second: '${var.inventory_warm_throughput.read_units_per_second}',
+      write_units_per_second: '${var.inventory_warm_throughput.write_units_per_second}',
+    });
+    // The default covers the capacity model's table-wide peak second for the sale DESIGN plans for.
+    const warm = variableDefault(root, 'dynamodb_inventory_warm_throughput') as { read_units_per_second: number; write_units_per_second: number };
+    const [layout] = simulateSale(DEFAULT_SHAPE).layouts;
+    const peak = layout!.peakTableSecond[tableDefinitions(variableDefault(root, 'dynamodb_table_prefix') as string)[0]!.TableName!]!;
+    expect(warm.write_units_per_second).toBeGreaterThanOrEqual(peak.wcuPerSecond);
+    expect(warm.read_units_per_second).toBeGreaterThanOrEqual(peak.rcuPerSecond);
+    // …and not by a careless margin: within the next thousand units.
+    expect(warm.write_units_per_second - peak.wcuPerSecond).toBeLessThan(1_000);
+    expect(warm.read_units_per_second - peak.rcuPerSecond).toBeLessThan(1_000);
+  }, 120_000);
 
   it('keeps point-in-time recovery, deletion protection and TTL on an attribute the code uses for nothing else', () => {
     const call = single(root.module.dynamodb, 'module dynamodb');

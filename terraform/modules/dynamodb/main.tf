@@ -1,5 +1,5 @@
 # The two tables of tableDefinitions() in lib/dynamo.ts: inventory (seats, holds, bookings and per-fan
-# counters under their event) and outbox (one item per booking event, read by the relay through its
+# counters, spread over many partition keys per event: decision 0010) and outbox (one item per booking event, read by the relay through its
 # stream). Keys, attribute types and the stream view type must stay equal to the code's;
 # test/deploy/terraform.test.ts compares them.
 
@@ -22,6 +22,13 @@ resource "aws_dynamodb_table" "inventory" {
 
   point_in_time_recovery {
     enabled = true
+  }
+
+  # A sale's first second cannot wait for DynamoDB to split partitions: the table is kept warm for
+  # the peak npm run capacity measures (docs/runbook.md says when to raise it).
+  warm_throughput {
+    read_units_per_second  = var.inventory_warm_throughput.read_units_per_second
+    write_units_per_second = var.inventory_warm_throughput.write_units_per_second
   }
 
   # Garbage collection only (DESIGN §4): holds expire by condition on heldUntil, never by TTL.
