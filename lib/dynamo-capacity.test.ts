@@ -1,4 +1,4 @@
-import { applyUpdate, CapacityMeter, itemSize, readUnits, valueSize, writeUnits } from './dynamo-capacity.js';
+import { applyUpdate, CapacityMeter, itemSize, readUnits, RequestMeter, valueSize, writeUnits } from './dynamo-capacity.js';
 
 describe('DynamoDB capacity units', () => {
   it('sizes items by the documented rules: names and values, numbers by significant digits', () => {
@@ -49,5 +49,28 @@ describe('DynamoDB capacity units', () => {
     const report = meter.report();
     expect(report).toMatchObject({ ok: false, partitions: 2, partitionsByTable: { t: 2 }, hottestPartition: { key: 't/hot', rcuPerSecond: 3_001 } });
     expect(report.overLimit.map((peak) => peak.key)).toEqual(['t/hot']);
+  });
+
+  it('meters the requests a client really sent: transactions twice per KB, updates sized from what it saw, reads per 4 KB', async () => {
+    let middleware: ((next: (args: unknown) => Promise<unknown>, context: { commandName: string }) => (args: unknown) => Promise<unknown>) | undefined;
+    const meter = new RequestMeter((table) => (table === 'outbox' ? 'id' : 'pk'), () => 5_500);
+    meter.install({ middlewareStack: { add: (added: never) => void (middleware = added) } });
+    const send = (commandName: string, input: unknown, output: unknown = {}) => middleware!(async () => ({ output }), { commandName })({ input });
+    const seat = { pk: { S: 'EVENT#e#SEATS#A#1#0' }, sk: { S: 'SEAT#A#1#1' }, status: { S: 'AVAILABLE' }, version: { N: '0' }, big: { S: 'x'.repeat(1_500) } };
+    await send('BatchWriteItemCommand', { RequestItems: { inventory: [{ PutRequest: { Item: seat } }] } });
+    await send('TransactWriteItemsCommand', {
+      TransactItems: [
+        { Update: { TableName: 'inventory', Key: { pk: seat.pk, sk: seat.sk }, UpdateExpression: 'SET #status = :held, version = version + :one', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':held': { S: 'HELD' }, ':one': { N: '1' } } } },
+        { Put: { TableName: 'outbox', Item: { id: { S: 'h_1' } } } },
+      ],
+    });
+    await send('QueryCommand', { TableName: 'inventory', ConsistentRead: true }, { Items: [seat, seat, seat] });
+    const cells = meter.cells();
+    // The 1.5 KB seat: 2 units written plainly, then 2 × 2 in the transaction (the meter knew its size);
+    // three of it read in one consistent Query page: 4.5 KB, 2 units.
+    expect(cells.find((cell) => cell.pk === 'EVENT#e#SEATS#A#1#0')).toEqual({ table: 'inventory', pk: 'EVENT#e#SEATS#A#1#0', second: 5, wcu: 2 + 4, rcu: 2 });
+    expect(cells.find((cell) => cell.table === 'outbox')).toMatchObject({ pk: 'h_1', wcu: 2 });
+    // A request shape it cannot size is left uncounted, and the request still succeeds.
+    await expect(send('TransactWriteItemsCommand', { TransactItems: [{ Update: { TableName: 'inventory', Key: { pk: seat.pk, sk: seat.sk }, UpdateExpression: 'SET a = list_append(a, :b)', ExpressionAttributeValues: { ':b': { L: [] } } } }] })).resolves.toBeDefined();
   });
 });

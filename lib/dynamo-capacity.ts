@@ -3,6 +3,8 @@
 // of the item before and after), a read unit per 4 KB read (half when eventually consistent, two in a
 // transaction). `npm run capacity` meters the booking transaction builders with it and the
 // reservation benchmark the calls it sent; nothing on the product's path depends on it.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 export const PARTITION_LIMITS = { wcuPerSecond: 1_000, rcuPerSecond: 3_000 } as const;
 
@@ -120,6 +122,18 @@ export class CapacityMeter {
     }
   }
 
+  cells(): UnitCells {
+    return [...this.units].flatMap(([key, seconds]) => {
+      const table = key.slice(0, key.indexOf('/'));
+      const pk = key.slice(key.indexOf('/') + 1);
+      return [...seconds].map(([second, cell]) => ({ table, pk, second, wcu: cell.wcu, rcu: cell.rcu }));
+    });
+  }
+
+  merge(cells: UnitCells, keep: (second: number) => boolean = () => true): void {
+    for (const cell of cells) if (keep(cell.second)) this.charge(cell.second, cell.table, cell.pk, cell.wcu, cell.rcu);
+  }
+
   report(): MeterReport {
     const peaks: Array<PartitionPeak & { share: number }> = [];
     for (const [key, seconds] of this.units) {
@@ -156,3 +170,138 @@ export class CapacityMeter {
 }
 
 const round = (units: number) => Math.round(units * 10) / 10;
+
+export type UnitCells = Array<{ table: string; pk: string; second: number; wcu: number; rcu: number }>;
+
+export interface MeteredClient {
+  middlewareStack: { add: (middleware: never, options: { step: 'serialize'; name: string }) => void };
+}
+
+type Marshalled = Record<string, AttributeValue>;
+type Input = Record<string, unknown>;
+
+const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+
+/** An item as plain values, whether it comes in attribute-value form (`{ S: '…' }`) or already plain. */
+function plainItem(item: Item): Item {
+  const marshalled = Object.values(item).every((value) => typeof value === 'object' && value !== null && !(value instanceof Set) && Object.keys(value).length === 1 && ATTRIBUTE_TYPES.has(Object.keys(value)[0]!));
+  return marshalled ? unmarshall(item as Marshalled) : item;
+}
+
+/**
+ * Meters the requests a low-level DynamoDB client really sends, by the same rules as the capacity
+ * model, per partition key and wall-clock second. It sees only requests and replies: an item's size
+ * is known once the client wrote or read it; an update of an item it never saw is sized from the
+ * key and the values it sets (a lower bound, the same units for any item under 1 KB). Only requests
+ * that succeeded are counted.
+ */
+export class RequestMeter {
+  readonly meter = new CapacityMeter();
+  private readonly sizes = new Map<string, Item>();
+
+  constructor(
+    /** Hash key attribute of each table (`pk`, `id`). */
+    private readonly hashKeys: (table: string) => string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  install(client: MeteredClient): void {
+    const middleware = (next: (args: { input: Input }) => Promise<{ output: Input }>, context: { commandName?: string }) => async (args: { input: Input }) => {
+      const result = await next(args);
+      try {
+        this.record(String(context.commandName ?? '').replace(/Command$/, ''), args.input, result.output);
+      } catch {
+        // A request shape the meter does not know is left uncounted, never failed.
+      }
+      return result;
+    };
+    // Serialize step: past the document client's marshalling, so requests are in DynamoDB's own
+    // attribute-value form whichever client sent them (replies may already be plain again: the
+    // document client unmarshalls them further in); outside the retry loop, so a request counts
+    // once, when it succeeded.
+    client.middlewareStack.add(middleware as never, { step: 'serialize', name: 'corralRequestMeter' });
+  }
+
+  /** Cells to merge into another process's meter (the benchmark's workers report theirs). */
+  cells(): UnitCells {
+    return this.meter.cells();
+  }
+
+  private identity(table: string, item: Item): string {
+    return `${table}\u0000${String(item[this.hashKeys(table)])}\u0000${String(item.sk ?? '')}`;
+  }
+
+  private remember(table: string, item: Item): number {
+    const before = this.sizes.get(this.identity(table, item));
+    this.sizes.set(this.identity(table, item), item);
+    return Math.max(before ? itemSize(before) : 0, itemSize(item));
+  }
+
+  private write(second: number, table: string, item: Item, transactional: boolean): void {
+    this.meter.charge(second, table, String(item[this.hashKeys(table)]), writeUnits(this.remember(table, item), transactional), 0);
+  }
+
+  private update(second: number, request: Input, transactional: boolean): void {
+    const table = String(request.TableName);
+    const key = unmarshall(request.Key as Marshalled);
+    const values = request.ExpressionAttributeValues ? unmarshall(request.ExpressionAttributeValues as Marshalled) : undefined;
+    const after = applyUpdate(this.sizes.get(this.identity(table, key)), {
+      Key: key,
+      UpdateExpression: String(request.UpdateExpression),
+      ...(request.ExpressionAttributeNames ? { ExpressionAttributeNames: request.ExpressionAttributeNames as Record<string, string> } : {}),
+      ...(values ? { ExpressionAttributeValues: values } : {}),
+    });
+    this.write(second, table, after, transactional);
+  }
+
+  private read(second: number, table: string, items: Item[], consistent: boolean, perItem: boolean): void {
+    const byPk = new Map<string, number[]>();
+    for (const item of items) {
+      this.remember(table, item);
+      const pk = String(item[this.hashKeys(table)]);
+      byPk.set(pk, [...(byPk.get(pk) ?? []), itemSize(item)]);
+    }
+    for (const [pk, sizes] of byPk) {
+      const units = perItem ? sizes.reduce((sum, size) => sum + readUnits(size, consistent ? 'strong' : 'eventual'), 0) : readUnits(sizes.reduce((sum, size) => sum + size, 0), consistent ? 'strong' : 'eventual');
+      this.meter.charge(second, table, pk, 0, units);
+    }
+  }
+
+  private record(command: string, input: Input, output: Input): void {
+    const second = Math.floor(this.clock() / 1000);
+    const items = (list: unknown) => ((list as Item[] | undefined) ?? []).map(plainItem);
+    switch (command) {
+      case 'TransactWriteItems':
+        for (const entry of input.TransactItems as Array<Record<string, Input>>) {
+          if (entry.Put) this.write(second, String(entry.Put.TableName), unmarshall(entry.Put.Item as Marshalled), true);
+          else if (entry.Update) this.update(second, entry.Update, true);
+        }
+        return;
+      case 'PutItem':
+        this.write(second, String(input.TableName), unmarshall(input.Item as Marshalled), false);
+        return;
+      case 'UpdateItem':
+        this.update(second, input, false);
+        return;
+      case 'BatchWriteItem':
+        for (const [table, requests] of Object.entries(input.RequestItems as Record<string, Array<Record<string, Input>>>)) {
+          for (const request of requests) if (request.PutRequest) this.write(second, table, unmarshall(request.PutRequest.Item as Marshalled), false);
+        }
+        return;
+      case 'GetItem':
+        if (output.Item) this.read(second, String(input.TableName), items([output.Item]), input.ConsistentRead === true, true);
+        return;
+      case 'BatchGetItem':
+        for (const [table, found] of Object.entries((output.Responses ?? {}) as Record<string, Marshalled[]>)) {
+          const consistent = (input.RequestItems as Record<string, Input>)[table]?.ConsistentRead === true;
+          this.read(second, table, items(found), consistent, true);
+        }
+        return;
+      case 'Query':
+        this.read(second, String(input.TableName), items(output.Items), input.ConsistentRead === true, false);
+        return;
+      default:
+        return;
+    }
+  }
+}

@@ -3,7 +3,9 @@
 // the pass, then `hold.result`), as the fan page hears it; contention grows as the seats fill (a
 // random pick hits a taken seat more and more often). Beside it, in the same run: seat-map
 // reads under that load (autocannon) and the raw local-DynamoDB TransactWriteItems throughput for
-// transactions of the same item count (seat + hold + outbox + fan counter). Prints JSON.
+// transactions of the same item count (seat + hold + outbox + fan counter), and the per-partition meter
+// of `npm run capacity` applied to the DynamoDB requests the api and the workers really sent during
+// the reservation load (lib/dynamo-capacity.ts RequestMeter). Prints JSON.
 //   node dist/loadtests/reservation-bench.js   (BENCH_SEATS=2000 BENCH_WORKERS=3 BENCH_SECONDS=15 BENCH_CONNECTIONS=40 BENCH_RAW_SECONDS=8)
 import { fork, type ChildProcess } from 'node:child_process';
 import { deleteKeysByPrefix } from '../lib/redis.js';
@@ -35,6 +37,7 @@ import { TestPaymentProvider } from '../booking/payments.js';
 import { SeatMapCache } from '../booking/seat-map-cache.js';
 import { provisionSeats } from '../booking/seat-provisioning.js';
 import { percentile } from './bench-stats.js';
+import { CapacityMeter, RequestMeter, type UnitCells } from '../lib/dynamo-capacity.js';
 
 const seats = Number(process.env.BENCH_SEATS ?? 2_000);
 const workerCount = Number(process.env.BENCH_WORKERS ?? 3);
@@ -44,6 +47,20 @@ const rawSeconds = Number(process.env.BENCH_RAW_SECONDS ?? 8);
 const SEATS_PER_ROW = 50;
 /** A result not heard within this is counted as `no-result` (the run's bound, not a latency figure). */
 const RESULT_TIMEOUT_MS = 20_000;
+
+/** The DynamoDB units a metered worker process counted (CORRAL_CAPACITY_METER=1). */
+function workerCells(child: ChildProcess): Promise<UnitCells> {
+  return new Promise((resolve) => {
+    const listener = (message: unknown) => {
+      const cells = (message as { capacityCells?: UnitCells } | null)?.capacityCells;
+      if (!cells) return;
+      child.off('message', listener);
+      resolve(cells);
+    };
+    child.on('message', listener);
+    child.send('capacity-cells');
+  });
+}
 
 function forkWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = fork(new URL('../workers/booking-worker-process.js', import.meta.url), [], { env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
@@ -185,6 +202,9 @@ async function main(): Promise<void> {
   const dynamo = createDynamo(config);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const store = bookingStore(dynamo.doc, tablePrefix);
+  const hashKeyOf = (table: string) => (table === tableNames(tablePrefix).outbox ? 'id' : 'pk');
+  const apiMeter = new RequestMeter(hashKeyOf);
+  apiMeter.install(dynamo.client);
   const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: 2, headlinePartitions: 2, pins: redis });
   const workers: ChildProcess[] = [];
   let server: Awaited<ReturnType<typeof listen>> | undefined;
@@ -199,7 +219,7 @@ async function main(): Promise<void> {
     const provisionSeconds = (performance.now() - provisionStarted) / 1000;
 
     // The workers emit results on this run's own Socket.IO channel, so no other gateway hears them.
-    const env = { ...process.env, DYNAMODB_TABLE_PREFIX: tablePrefix, BOOKING_KEY_PREFIX: keyPrefix, BOOKING_PARTITIONS: '2', BOOKING_HEADLINE_PARTITIONS: '2', HOLD_RESULT_CHANNEL_KEY: channelKey, LOG_LEVEL: 'warn' };
+    const env = { ...process.env, DYNAMODB_TABLE_PREFIX: tablePrefix, BOOKING_KEY_PREFIX: keyPrefix, BOOKING_PARTITIONS: '2', BOOKING_HEADLINE_PARTITIONS: '2', HOLD_RESULT_CHANNEL_KEY: channelKey, LOG_LEVEL: 'warn', CORRAL_CAPACITY_METER: '1' };
     workers.push(...(await Promise.all(Array.from({ length: workerCount }, () => forkWorker(env)))));
 
     const ring = new PassKeyRing({ current: await generatePassSigningKey('bench'), issuer: 'corral-bench' });
@@ -237,10 +257,18 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => socketServer!.listen(0, '127.0.0.1', resolve));
     const socketUrl = `http://127.0.0.1:${(socketServer.address() as AddressInfo).port}/queue`;
 
+    const loadStartSecond = Math.floor(Date.now() / 1000);
     const [reservations, seatMapReads] = await Promise.all([
       reserveLoad(baseUrl, socketUrl, eventId, ring),
       autocannon({ url: `${baseUrl}/api/events/${eventId}/seats?section=A`, connections: 4, duration: seconds }),
     ]);
+    const loadEndSecond = Math.floor(Date.now() / 1000);
+    // Every process's counted units of the load's seconds, summed per partition key and second.
+    const partitionMeter = new CapacityMeter();
+    const duringLoad = (second: number) => second >= loadStartSecond && second <= loadEndSecond;
+    partitionMeter.merge(apiMeter.cells(), duringLoad);
+    for (const cells of await Promise.all(workers.map(workerCells))) partitionMeter.merge(cells, duringLoad);
+    const metered = partitionMeter.report();
     const raw = await rawTransactions(dynamo.doc, store.tables);
     const audit = await auditEvent(store, eventId);
     process.stdout.write(
@@ -256,6 +284,14 @@ async function main(): Promise<void> {
             note: `GET /seats?section=A (${seats} seats) from the Redis seat-map cache, during the reservation load`,
           },
           rawDynamoTransactWriteItems: raw,
+          perPartition: {
+            ok: metered.ok,
+            partitions: metered.partitions,
+            partitionsByTable: metered.partitionsByTable,
+            hottestPartition: metered.hottestPartition,
+            peakTableSecond: metered.peakTableSecond,
+            note: 'DynamoDB units of the requests the api and workers sent during the reservation load, per partition key and second, by the rules of npm run capacity (successful requests only; limits 1,000 WCU/s and 3,000 RCU/s per key)',
+          },
           audit: { seats: audit.seats, holds: audit.holds, violations: audit.violations.length },
           elapsedSeconds: Number(((performance.now() - benchStarted) / 1000).toFixed(1)),
         },

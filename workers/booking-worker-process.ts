@@ -1,7 +1,10 @@
 // A process that only consumes the booking queues, with no HTTP server: what the killed-worker race
 // forks (and SIGKILLs), and what the reservation benchmark runs several of. Tells its parent
-// "ready" over IPC once consuming; SIGTERM closes it cleanly.
+// "ready" over IPC once consuming; SIGTERM closes it cleanly. With CORRAL_CAPACITY_METER=1 it meters
+// the DynamoDB requests it sends (lib/dynamo-capacity.ts) and answers `capacity-cells` with them.
 import { loadConfig } from '../lib/config.js';
+import { tableNames } from '../lib/dynamo.js';
+import { RequestMeter } from '../lib/dynamo-capacity.js';
 import { logger } from '../lib/log.js';
 import { Platform } from '../lib/platform.js';
 import { loadBookingConfig } from '../booking/booking-config.js';
@@ -9,7 +12,15 @@ import { startBookingRuntime } from './booking-runtime.js';
 
 async function main(): Promise<void> {
   const log = logger();
-  const platform = new Platform(loadConfig(), log);
+  const config = loadConfig();
+  const platform = new Platform(config, log);
+  if (process.env.CORRAL_CAPACITY_METER === '1') {
+    const meter = new RequestMeter((table) => (table === tableNames(config.DYNAMODB_TABLE_PREFIX).outbox ? 'id' : 'pk'));
+    meter.install(platform.dynamo().client);
+    process.on('message', (message) => {
+      if (message === 'capacity-cells') process.send?.({ capacityCells: meter.cells() });
+    });
+  }
   const runtime = startBookingRuntime(platform, loadBookingConfig());
   await runtime.ready();
   process.send?.('ready');
