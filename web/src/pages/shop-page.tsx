@@ -130,7 +130,9 @@ export function ShopPage({ eventId, config }: { eventId: string; config: WebConf
             text:
               view.reason === 'unavailable'
                 ? 'Sorry — those seats were just taken by another fan. The map now shows what is left; please pick again.'
-                : `We could not hold those seats (${view.reason}). Please pick again.`,
+                : view.reason === 'fan-limit'
+                  ? 'You already hold or bought as many seats as one fan may have for this event.'
+                  : `We could not hold those seats (${view.reason}). Please pick again.`,
           });
           return;
         case 'expired':
