@@ -3,7 +3,6 @@
 // there is no hold. The hold id is derived from (event, fan, Idempotency-Key), so a retried request
 // lands on the same BullMQ job and the same DynamoDB condition even if Redis lost the record.
 import { createHash } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RedisClient } from '../lib/redis.js';
 import { defineScripts, runScript } from '../lib/redis-scripts.js';
 import { bookingScript } from './booking-lua.js';
@@ -45,12 +44,6 @@ export async function claimHoldRequest(redis: RedisClient, keyPrefix: string, jo
 export async function readHoldRequest(redis: RedisClient, keyPrefix: string, holdId: string): Promise<ReserveJob | undefined> {
   const job = await redis.hget(holdRequestKey(keyPrefix, holdId), 'job');
   return job === null ? undefined : reserveJobSchema.parse(JSON.parse(job));
-}
-
-/** Seats the fan has in live holds and bookings of the event (the counter the reserve transaction guards). */
-export async function readFanSeatCount(store: BookingStore, eventId: string, fanId: string): Promise<number> {
-  const reply = await store.doc.send(new GetCommand({ TableName: store.tables.inventory, Key: store.keys.fanSeats(eventId, fanId), ConsistentRead: true }));
-  return Number(reply.Item?.seatCount ?? 0);
 }
 
 export type HoldView =

@@ -2,17 +2,22 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLayers, readImportGraph } from './import-layers.js';
+import { checkLayers, readImportGraph, type ImportGraph } from './import-layers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function tree(files: Record<string, string>): string {
+/** The import graph of a throwaway tree holding these files. */
+function graphOf(files: Record<string, string>): ImportGraph {
   const root = mkdtempSync(path.join(tmpdir(), 'corral-layers-'));
-  for (const [file, source] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), source);
+  try {
+    for (const [file, source] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), source);
+    }
+    return readImportGraph(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
-  return root;
 }
 
 describe('import layers', () => {
@@ -26,7 +31,7 @@ describe('import layers', () => {
   });
 
   it('names an upward import, a domain importing a later domain, a role importing a role, web, and circles', () => {
-    const root = tree({
+    const graph = graphOf({
       'lib/config.ts': "import { reserve } from '../booking/reserve.js';\n",
       'booking/reserve.ts': "import type { Hit } from '../search/hits.js';\nexport const reserve = 1;\n",
       'search/hits.ts': "export type Hit = string;\n",
@@ -37,30 +42,21 @@ describe('import layers', () => {
       'catalog/b.ts': "import { a } from './a.js';\nconst later = await import('./c.js');\n",
       'catalog/c.ts': "/* import { a } from './a.js'; */ export const c = 1;\n",
     });
-    try {
-      const violations = checkLayers(readImportGraph(root));
-      expect(violations.map((violation) => violation.rule).sort()).toEqual(['circle', 'island', 'role-to-role', 'sideways-domain', 'upward']);
-      expect(violations.find((violation) => violation.rule === 'circle')!.message).toBe('import circle: catalog/a.ts ↔ catalog/b.ts');
-      expect(violations.find((violation) => violation.rule === 'upward')!.message).toContain('lib/config.ts → booking/reserve.ts');
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    const violations = checkLayers(graph);
+    expect(violations.map((violation) => violation.rule).sort()).toEqual(['circle', 'island', 'role-to-role', 'sideways-domain', 'upward']);
+    expect(violations.find((violation) => violation.rule === 'circle')!.message).toBe('import circle: catalog/a.ts ↔ catalog/b.ts');
+    expect(violations.find((violation) => violation.rule === 'upward')!.message).toContain('lib/config.ts → booking/reserve.ts');
   });
 
   it('takes a lower domain, lib/ from a role and an entry point importing anything', () => {
-    const root = tree({
+    const graph = graphOf({
       'lib/ids.ts': "export const id = 1;\n",
       'waiting-room/keys.ts': "import { id } from '../lib/ids.js';\n",
       'booking/keys.ts': "import { id } from '../lib/ids.js';\nimport '../waiting-room/keys.js';\n",
       'workers/role.ts': "import '../booking/keys.js';\n",
       'scripts/cli.ts': "import '../workers/role.js';\n",
     });
-    try {
-      const graph = readImportGraph(root);
-      expect(graph.edges).toHaveLength(5);
-      expect(checkLayers(graph)).toEqual([]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    expect(graph.edges).toHaveLength(5);
+    expect(checkLayers(graph)).toEqual([]);
   });
 });

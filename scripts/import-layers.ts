@@ -59,7 +59,7 @@ function withoutComments(source: string): string {
 // `import x from './a.js'`, `import type {…} from`, `export … from`, `import './a.js'`, `import('./a.js')`.
 const SPECIFIER = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
-function resolve(root: string, from: string, specifier: string, known: Set<string>): string | undefined {
+function resolve(from: string, specifier: string, known: Set<string>): string | undefined {
   const target = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
   const candidates = [target, target.replace(/\.js$/, '.ts'), target.replace(/\.js$/, '.tsx'), target.replace(/\.mjs$/, '.mts'), `${target}.ts`, `${target}/index.ts`];
   return candidates.find((candidate) => known.has(candidate));
@@ -73,7 +73,7 @@ export function readImportGraph(root: string): ImportGraph {
   for (const file of files) {
     const source = withoutComments(readFileSync(path.join(root, file), 'utf8'));
     for (const match of source.matchAll(SPECIFIER)) {
-      const to = resolve(root, file, (match[1] ?? match[2])!, known);
+      const to = resolve(file, (match[1] ?? match[2])!, known);
       if (to && to !== file) edges.push({ from: file, to });
     }
   }
