@@ -96,6 +96,21 @@ step "Helm (Go module proxy)"
 # is built from source once (a few minutes) into the tool cache.
 go_tool helm helm.sh/helm/v3/cmd/helm v3.22.0
 
+step "promtool (Go module proxy)"
+# Alert rules are unit-tested with `promtool test rules`; built from source once (a few minutes,
+# ~1.8 GB of module cache, a 120 MB binary) into the tool cache.
+go_tool promtool github.com/prometheus/prometheus/cmd/promtool v0.316.0
+
+step "actionlint (Go module proxy)"
+# Checks .github/workflows in npm test.
+go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint v1.7.12
+
+step "Mailpit (Go module proxy)"
+# Local SMTP server and inbox API for the notifier. Built by go install its web UI has no assets
+# (the module lacks the npm-built dist/: /dist/app.js answers 404); SMTP and /api/v1 work. Run it
+# with --disable-version-check: its update check (and `mailpit version`) calls a host we cannot reach.
+go_tool mailpit github.com/axllent/mailpit v1.33.1
+
 step "Dynoxide, the local DynamoDB server (crates.io)"
 # See docs/decisions/0001-local-dynamodb.md. Built once (about 3 minutes on 2 cores) into the tool
 # cache with the crate's own Cargo.lock; only the SQLite engine, the HTTP server and the CLI.
