@@ -8,7 +8,8 @@ export default {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/', '/web/'],
+  // test/e2e/ holds the Playwright specs (npx playwright test; npm test runs both runners).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/', '/web/', '<rootDir>/test/e2e/'],
   globalSetup: '<rootDir>/test/global-setup.mjs',
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   testTimeout: 60_000,

@@ -1,5 +1,5 @@
-// The system the browser tests drive: api (serving web/dist), waiting-room, admission and worker
-// roles started in this process on free ports, with DynamoDB tables, a booking key prefix and a
+// The system the browser specs drive: api (serving web/dist), waiting-room, admission and worker
+// roles started in the Playwright worker process on free ports, with DynamoDB tables, a booking key prefix and a
 // fast admission tick of their own; plus a platform admin (signed up, granted the role the way
 // `npm run admin -- grant-admin` does, signed in) and helpers to set up an event.
 import { randomUUID } from 'node:crypto';
@@ -7,7 +7,7 @@ import { deleteKeysByPrefix } from '../../lib/redis.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { grantAdmin } from '../../accounts/admin-roles.js';
 import { gridLayout } from '../../catalog/venue-layout.js';
 import { loadConfig } from '../../lib/config.js';
@@ -20,10 +20,7 @@ import { bookingRedisKeys } from '../../booking/booking-keys.js';
 import { bookingStore } from '../../booking/booking-store.js';
 import { provisionSeats } from '../../booking/seat-provisioning.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Without the background-networking flags Chromium's own connections are refused by the closed network.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-export const ARTIFACTS = new URL('../../test-results/e2e', import.meta.url).pathname;
+export const ARTIFACTS = new URL('../../test-results/e2e/', import.meta.url).pathname;
 const WEB_DIST_INDEX = new URL('../../web/dist/index.html', import.meta.url).pathname;
 
 export interface E2eStack {
@@ -51,7 +48,10 @@ export interface E2eStack {
   organizer(eventId: string, action: string, body?: object): Promise<Record<string, unknown>>;
   phone(): Promise<BrowserContext>;
   desktop(): Promise<BrowserContext>;
-  screenshot(page: Page, name: string): Promise<void>;
+  /** A full-page screenshot in test-results/e2e/<name>.png; returns the path. */
+  screenshot(page: Page, name: string): Promise<string>;
+  /** Closes the contexts phone() and desktop() opened (the fixtures do it after each test). */
+  closeContexts(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,7 +66,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startE2eStack(): Promise<E2eStack> {
+/** On `browser`, the one Playwright launched for the worker (config: Debian's Chromium). */
+export async function startE2eStack(browser: Browser): Promise<E2eStack> {
   if (!existsSync(WEB_DIST_INDEX)) throw new Error('web/dist is not built: run `npm run build:web` (npm test builds it in pretest)');
   mkdirSync(ARTIFACTS, { recursive: true });
   const id = randomUUID().slice(0, 8);
@@ -88,16 +89,13 @@ export async function startE2eStack(): Promise<E2eStack> {
   const platform = new Platform(config, logger());
   await ensureTables(platform.dynamo().client, tablePrefix);
   let roles: RunningRole[] = [];
-  let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   let admin: E2eStack['admin'];
   try {
     roles = await startRoles(['api', 'waiting-room', 'admission', 'worker'], platform);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     admin = await signUpAdmin(apiUrl, platform, id);
   } catch (error) {
-    await browser?.close();
     await stopRoles(roles);
     await platform.close();
     throw error;
@@ -117,7 +115,7 @@ export async function startE2eStack(): Promise<E2eStack> {
   }
 
   const newContext = async (options: Parameters<Browser['newContext']>[0]) => {
-    const context = await browser!.newContext({ baseURL: apiUrl, ...options });
+    const context = await browser.newContext({ baseURL: apiUrl, ...options });
     context.setDefaultTimeout(15_000);
     contexts.push(context);
     return context;
@@ -177,11 +175,15 @@ export async function startE2eStack(): Promise<E2eStack> {
     phone: () => newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true }),
     desktop: () => newContext({ viewport: { width: 1280, height: 900 } }),
     async screenshot(page, name) {
-      await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+      const file = `${ARTIFACTS}${name}.png`;
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async closeContexts() {
+      for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
     },
     async close() {
-      for (const context of contexts) await context.close().catch(() => undefined);
-      await browser?.close();
+      for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
       await stopRoles(roles);
       await platform.prisma().user.deleteMany({ where: { email: admin.email } });
       for (const table of Object.values(tableNames(tablePrefix))) {

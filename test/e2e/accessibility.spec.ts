@@ -1,44 +1,21 @@
 // Every page a fan or organizer sees, checked by axe-core (WCAG 2.x A and AA: contrast, names,
-// labels, landmarks) in the real pages served by the real roles, at phone and desktop widths.
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
-import { startE2eStack, type E2eStack } from './e2e-stack.js';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[]; failureSummary?: string }>;
-}
-
-let stack: E2eStack;
-
-beforeAll(async () => {
-  stack = await startE2eStack();
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.close();
-}, 30_000);
+// labels, landmarks; @axe-core/playwright) in the real pages served by the real roles, at phone and
+// desktop widths.
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 
 /** axe's WCAG A/AA violations on the page as it is now, one readable line each. */
 async function violations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  const found = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations;
-  });
-  return found.map((violation) => {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations.map((violation) => {
     const where = violation.nodes.slice(0, 5).map((node) => node.target.join(' '));
     const more = violation.nodes.length > 5 ? ` and ${violation.nodes.length - 5} more` : '';
     return `${violation.id} (${violation.impact}): ${violation.help} at ${where.join(', ')}${more}`;
   });
 }
 
-test('the fan pages (event, waiting, seat map, hold) have no WCAG A/AA violations on a phone', async () => {
+test('the fan pages (event, waiting, seat map, hold) have no WCAG A/AA violations on a phone', async ({ stack }) => {
   const eventId = stack.newEventId('a11y');
   await stack.setUpEvent(eventId, { sections: ['A', 'B'], rows: 3, seatsPerRow: 12 });
   const fan = await (await stack.phone()).newPage();
@@ -66,9 +43,9 @@ test('the fan pages (event, waiting, seat map, hold) have no WCAG A/AA violation
   await fan.getByRole('button', { name: /^Pay/ }).click();
   await fan.getByTestId('booking').waitFor();
   expect(await violations(fan)).toEqual([]);
-}, 90_000);
+});
 
-test('the home page and the organizer sign-in and dashboard have no WCAG A/AA violations on a desktop', async () => {
+test('the home page and the organizer sign-in and dashboard have no WCAG A/AA violations on a desktop', async ({ stack }) => {
   const eventId = stack.newEventId('a11y-org');
   await stack.setUpEvent(eventId, { sections: ['A'], rows: 2, seatsPerRow: 10 });
   const page = await (await stack.desktop()).newPage();
@@ -86,4 +63,4 @@ test('the home page and the organizer sign-in and dashboard have no WCAG A/AA vi
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('stat-waiting').waitFor();
   expect(await violations(page)).toEqual([]);
-}, 60_000);
+});

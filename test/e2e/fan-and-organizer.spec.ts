@@ -1,28 +1,19 @@
-// Browser tests of the fan and organizer pages against the real roles (Chromium via playwright-core).
-// Each scenario uses its own event; screenshots of every page land in test-results/e2e/.
-import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+// Browser specs of the fan and organizer journeys against the real roles (Debian's Chromium through
+// @playwright/test). Each scenario uses its own event; screenshots of every page land in
+// test-results/e2e/ and in the HTML report.
+import type { BrowserContext, Page, WebSocketRoute } from '@playwright/test';
 import { gridLayout } from '../../catalog/venue-layout.js';
 import { loadConfig } from '../../lib/config.js';
 import { createPrisma } from '../../lib/mysql.js';
-import { startE2eStack, type E2eStack } from './e2e-stack.js';
+import { expect, test, type E2eStack } from './fixtures.js';
 
-let stack: E2eStack;
-
-beforeAll(async () => {
-  stack = await startE2eStack();
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.close();
-}, 30_000);
-
-async function seatCounts(eventId: string): Promise<{ held: number; sold: number; available: number }> {
+async function seatCounts(stack: E2eStack, eventId: string): Promise<{ held: number; sold: number; available: number }> {
   const reply = (await (await fetch(`${stack.apiUrl}/api/events/${eventId}/seats`)).json()) as { sections: Array<{ held: number; sold: number; available: number }> };
   return reply.sections.reduce((sum, s) => ({ held: sum.held + s.held, sold: sum.sold + s.sold, available: sum.available + s.available }), { held: 0, sold: 0, available: 0 });
 }
 
 /** As the stack's platform admin: these rooms were set up outside the catalog, so no organization owns them. */
-async function openDashboard(page: Page, eventId: string): Promise<void> {
+async function openDashboard(stack: E2eStack, page: Page, eventId: string): Promise<void> {
   await page.goto(`/organizer/events/${eventId}`);
   await page.getByLabel('Email').fill(stack.admin.email);
   await page.getByLabel('Password').fill(stack.admin.password);
@@ -41,7 +32,7 @@ async function joinFromEventPage(page: Page, eventId: string): Promise<void> {
 const focusedSeat = (page: Page) => page.evaluate<string | null>("document.activeElement?.getAttribute('data-seat') ?? null");
 
 /** Joins from the event page and lets everyone in: the fan lands on the seat map. */
-async function admitFan(page: Page, eventId: string): Promise<void> {
+async function admitFan(stack: E2eStack, page: Page, eventId: string): Promise<void> {
   await joinFromEventPage(page, eventId);
   await stack.organizer(eventId, 'rate', { admissionRatePerMinute: 600 });
   await page.waitForURL(`**/events/${eventId}/seats`, { timeout: 15_000 });
@@ -84,7 +75,7 @@ async function socketSwitch(context: BrowserContext): Promise<{ drop(): Promise<
   };
 }
 
-test('a fan joins, waits, is admitted when the organizer raises the rate, picks seats, pays and sees the booking', async () => {
+test('a fan joins, waits, is admitted when the organizer raises the rate, picks seats, pays and sees the booking', async ({ stack }) => {
   const eventId = stack.newEventId('flow');
   await stack.setUpEvent(eventId, { sections: ['A', 'B'], rows: 4, seatsPerRow: 10 });
   const fan = await (await stack.phone()).newPage();
@@ -107,7 +98,7 @@ test('a fan joins, waits, is admitted when the organizer raises the rate, picks 
   await fan.getByTestId('queue-number').waitFor();
   expect(await fan.getByTestId('queue-number').textContent()).toBe(number);
 
-  await openDashboard(organizer, eventId);
+  await openDashboard(stack, organizer, eventId);
   await organizer.getByTestId('stat-waiting').filter({ hasText: /^1$/ }).waitFor();
   await stack.screenshot(organizer, 'a3-dashboard-before');
   await organizer.getByLabel('Admission rate (fans per minute)').fill('600');
@@ -138,10 +129,10 @@ test('a fan joins, waits, is admitted when the organizer raises the rate, picks 
   await fan.getByTestId('booking').waitFor();
   expect(await fan.getByTestId('booking-id').textContent()).toMatch(/^h_/);
   await stack.screenshot(fan, 'a8-booking');
-  expect((await seatCounts(eventId)).sold).toBe(2);
-}, 90_000);
+  expect((await seatCounts(stack, eventId)).sold).toBe(2);
+});
 
-test('two fans race for the last seat: exactly one gets it, the other is told it was taken', async () => {
+test('two fans race for the last seat: exactly one gets it, the other is told it was taken', async ({ stack }) => {
   const eventId = stack.newEventId('race');
   await stack.setUpEvent(eventId, { sections: ['A'], rows: 1, seatsPerRow: 1 });
   const fans = [await (await stack.phone()).newPage(), await (await stack.phone()).newPage()];
@@ -166,10 +157,10 @@ test('two fans race for the last seat: exactly one gets it, the other is told it
   const winner = fans[outcomes.indexOf('won')]!;
   await stack.screenshot(winner, 'b1-race-winner');
   await stack.screenshot(loser, 'b2-race-loser');
-  expect(await seatCounts(eventId)).toEqual({ held: 1, sold: 0, available: 0 });
-}, 60_000);
+  expect(await seatCounts(stack, eventId)).toEqual({ held: 1, sold: 0, available: 0 });
+});
 
-test('sold out reaches fans who are still waiting', async () => {
+test('sold out reaches fans who are still waiting', async ({ stack }) => {
   const eventId = stack.newEventId('soldout');
   await stack.setUpEvent(eventId, { sections: ['A'], rows: 1, seatsPerRow: 2 });
   const fan = await (await stack.phone()).newPage();
@@ -177,7 +168,7 @@ test('sold out reaches fans who are still waiting', async () => {
   await fan.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
 
   const organizer = await (await stack.desktop()).newPage();
-  await openDashboard(organizer, eventId);
+  await openDashboard(stack, organizer, eventId);
   await organizer.getByRole('button', { name: 'Mark sold out' }).click();
   await organizer.getByTestId('room-state').filter({ hasText: 'soldout' }).waitFor();
 
@@ -185,9 +176,9 @@ test('sold out reaches fans who are still waiting', async () => {
   expect(await fan.getByRole('heading', { level: 1 }).textContent()).toBe('Sold out');
   await stack.screenshot(fan, 'c1-sold-out-waiting');
   await stack.screenshot(organizer, 'c2-dashboard-sold-out');
-}, 60_000);
+});
 
-test('a dropped Socket.IO connection: the waiting page keeps updating by polling and reconnects', async () => {
+test('a dropped Socket.IO connection: the waiting page keeps updating by polling and reconnects', async ({ stack }) => {
   const eventId = stack.newEventId('drop');
   await stack.setUpEvent(eventId, { sections: ['A'], rows: 1, seatsPerRow: 4 });
   const context = await stack.phone();
@@ -214,9 +205,9 @@ test('a dropped Socket.IO connection: the waiting page keeps updating by polling
   await stack.organizer(eventId, 'resume');
   await stack.organizer(eventId, 'rate', { admissionRatePerMinute: 600 });
   await fan.waitForURL(`**/events/${eventId}/seats`, { timeout: 15_000 });
-}, 60_000);
+});
 
-test('before the sale opens a fan sees the countdown in the pre-queue, then gets a number when it opens', async () => {
+test('before the sale opens a fan sees the countdown in the pre-queue, then gets a number when it opens', async ({ stack }) => {
   const eventId = stack.newEventId('prequeue');
   await stack.setUpEvent(eventId, { sections: ['A'], rows: 1, seatsPerRow: 4 }, { opensInMs: 7_000 });
   const fan = await (await stack.phone()).newPage();
@@ -235,14 +226,14 @@ test('before the sale opens a fan sees the countdown in the pre-queue, then gets
   expect(await fan.getByTestId('queue-number').textContent()).toBe('1');
   expect(await fan.getByTestId('state-banner').count()).toBe(0);
   await stack.screenshot(fan, 'e2-prequeue-numbered');
-}, 60_000);
+});
 
-test('a hold that runs out tells the fan it expired and the seats go back on sale', async () => {
+test('a hold that runs out tells the fan it expired and the seats go back on sale', async ({ stack }) => {
   const eventId = stack.newEventId('expiry');
   await stack.setUpEvent(eventId, { sections: ['A'], rows: 1, seatsPerRow: 4 });
   await stack.setHoldTtlSeconds(eventId, 4);
   const fan = await (await stack.phone()).newPage();
-  await admitFan(fan, eventId);
+  await admitFan(stack, fan, eventId);
   await fan.locator('[data-seat="A#1#2"][data-state="available"]').click();
   await fan.getByRole('button', { name: 'Hold 1 selected seat' }).click();
   await fan.getByTestId('hold').waitFor();
@@ -253,14 +244,14 @@ test('a hold that runs out tells the fan it expired and the seats go back on sal
   await stack.screenshot(fan, 'f1-hold-expired');
   // The expiry worker hands the seat back; the map shows it again.
   await fan.locator('[data-seat="A#1#2"][data-state="available"]').waitFor({ timeout: 10_000 });
-  expect((await seatCounts(eventId)).held).toBe(0);
-}, 60_000);
+  expect((await seatCounts(stack, eventId)).held).toBe(0);
+});
 
-test('on a phone, rows of 30 seats stay usable: every seat reachable by touch and keyboard, no page-wide scroll', async () => {
+test('on a phone, rows of 30 seats stay usable: every seat reachable by touch and keyboard, no page-wide scroll', async ({ stack }) => {
   const eventId = stack.newEventId('wide');
   await stack.setUpEvent(eventId, { sections: ['A'], rows: 3, seatsPerRow: 30 });
   const fan = await (await stack.phone()).newPage();
-  await admitFan(fan, eventId);
+  await admitFan(stack, fan, eventId);
   await fan.locator('[data-seat="A#3#30"]').waitFor();
   await stack.screenshot(fan, 'g1-phone-wide-rows');
 
@@ -290,9 +281,9 @@ test('on a phone, rows of 30 seats stay usable: every seat reachable by touch an
   await fan.getByRole('button', { name: 'Scroll the seat map right' }).click();
   await fan.locator('[data-seat="A#3#30"]').click();
   expect(await fan.getByRole('button', { name: 'Hold 2 selected seats' }).isEnabled()).toBe(true);
-}, 60_000);
+});
 
-test('an organizer signs in with email and password and runs their event; fans find it by name on the home page', async () => {
+test('an organizer signs in with email and password and runs their event; fans find it by name on the home page', async ({ stack }) => {
   const event = await stack.publishCatalogEvent('gala');
   const organizer = await (await stack.desktop()).newPage();
   await organizer.goto('/organizer');
@@ -331,9 +322,9 @@ test('an organizer signs in with email and password and runs their event; fans f
   await fan.waitForURL(`**/events/${event.eventId}/seats`, { timeout: 15_000 });
   await fan.getByText(`Choose seats · ${event.name}`).waitFor();
   await stack.screenshot(fan, 'h3-seats-with-name');
-}, 60_000);
+});
 
-test('the home page lists every event: "Show more" loads the next page until all are shown', async () => {
+test('the home page lists every event: "Show more" loads the next page until all are shown', async ({ stack }) => {
   // Sixty listed events put straight into MySQL (listing reads only the catalog), far enough in the
   // future to sort after everything else, so the last page is sure to hold some of them.
   const prisma = createPrisma(loadConfig().DATABASE_URL);
@@ -370,4 +361,4 @@ test('the home page lists every event: "Show more" loads the next page until all
     await prisma.organization.delete({ where: { id: organization.id } });
     await prisma.$disconnect();
   }
-}, 60_000);
+});
