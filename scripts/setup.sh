@@ -43,10 +43,12 @@ missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
-# Java or Maven may come from elsewhere (JAVA_HOME, SDKMAN): only install what is not usable.
+# Java, Maven or the browser may come from elsewhere (JAVA_HOME, SDKMAN, CHROMIUM_PATH, as on a
+# GitHub runner, whose Ubuntu has Chrome but no usable chromium package): only install what is not usable.
 filtered=()
 for pkg in "${missing[@]}"; do
   case "$pkg" in
+    chromium) { [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; } || filtered+=("$pkg") ;;
     openjdk-17-jre-headless) { [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; } || command -v java >/dev/null || filtered+=("$pkg") ;;
     maven) command -v mvn >/dev/null || filtered+=("$pkg") ;;
     *) filtered+=("$pkg") ;;
