@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   await provision(config, log.child({ component: 'provision' }));
   for (const service of services) console.log(`${service.name.padEnd(11)} ${service.address}${service.pid ? ` (pid ${service.pid})` : ' (reused)'}`);
   console.log('Stack is up. Press Ctrl-C to stop the servers it started.');
+  // The servers are detached children, so nothing else keeps this process (and its Ctrl-C) alive.
+  const keepAlive = setInterval(() => undefined, 60_000);
   const stop = async () => {
+    clearInterval(keepAlive);
     await stopServices(services);
     process.exit(0);
   };

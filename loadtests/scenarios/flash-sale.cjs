@@ -3,7 +3,8 @@
 // custom metrics the thresholds read:
 //   corral.hold_request_to_result_ms   histogram, hold request sent -> held/rejected seen
 //   corral.http_5xx                    counter, every 5xx answer (scenario steps and fetches here)
-//   corral.booked / corral.sold_out / corral.rejected / corral.gave_up   counters, the funnel
+//   corral.booked / corral.sold_out / corral.rejected / corral.join_refused_<status> /
+//   corral.pass_refused_<status> / corral.problem_<status>_<code>   counters, the funnel
 // Plain CommonJS: Artillery loads it as is. socket.io-client comes from the project's own
 // dependencies. When CORRAL_LOADTEST_STATE names a file, setUpSale writes the event id there for
 // the audit that follows the run (scripts/loadtest-cli.ts).
@@ -67,7 +68,7 @@ function gridLayout(sections, rows, seatsPerRow) {
 }
 
 /** before: the organizer creates, publishes and opens a sale, through the API the dashboard uses. */
-async function setUpSale(context, events) {
+async function setUpSale(context) {
   const vars = context.vars;
   const api = String(vars.target ?? context.vars.$environment?.target ?? '').replace(/\/$/, '') || String(process.env.CORRAL_TARGET ?? 'http://127.0.0.1:3000');
   const email = process.env.FLASH_ORGANIZER_EMAIL ?? 'demo-organizer@corral.local';
@@ -105,37 +106,54 @@ async function setUpSale(context, events) {
   if (process.env.CORRAL_LOADTEST_STATE) {
     writeFileSync(process.env.CORRAL_LOADTEST_STATE, JSON.stringify({ eventId: event.id, api, seats: vars.seatCount, admissionRatePerMinute: Number(vars.admissionRatePerMinute) }));
   }
-  events.emit('counter', 'corral.http_5xx', 0);
 }
 
 /** Each fan comes from an address of its own (the roles trust X-Forwarded-For from loopback only). */
-function fanArrives(context, _events, done) {
+function fanArrives(context, events, done) {
   const octet = () => Math.floor(Math.random() * 254) + 1;
   context.vars.fanIp = `10.${octet()}.${octet()}.${octet()}`;
   context.vars.fanIndex = Math.floor(Math.random() * 1_000_000);
+  // Registers the counter at 0 so the run's "no 5xx" condition has a value to read.
+  events.emit('counter', 'corral.http_5xx', 0);
   done();
 }
 
 /** Scenario-level afterResponse: remembers the answer for the retry loops and counts 5xx. */
 function countProblems(_request, response, context, events, next) {
   context.vars.lastStatus = response.statusCode;
+  context.vars.lastCode = undefined;
+  if (response.statusCode >= 400) {
+    try {
+      const type = JSON.parse(response.body).type;
+      if (typeof type === 'string') context.vars.lastCode = type.split('/').pop();
+    } catch {
+      // not a problem body
+    }
+  }
   const retryAfter = Number(response.headers['retry-after']);
   context.vars.retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 1;
   if (response.statusCode >= 500) events.emit('counter', 'corral.http_5xx', 1);
   next();
 }
 
-const retryable = (status) => status === 429 || status === 503;
+// 429 and 503 say when to come back; capacity-full (409) means every shopping slot is taken for now.
+const retryable = (status, code) => status === 429 || status === 503 || code === 'capacity-full';
 
 /** After a join or pass attempt: a 429/503 waits as Retry-After says (jittered); anything else ends the loop. */
 async function backOff(context, step) {
-  const status = context.vars.lastStatus;
+  const refused = retryable(context.vars.lastStatus, context.vars.lastCode);
   context.vars[`${step}Tried`] = true;
-  context.vars[`${step}Refused`] = retryable(status);
-  if (retryable(status)) await sleep(context.vars.retryAfterSeconds * 1000 * (0.5 + Math.random()));
+  context.vars[`${step}Refused`] = refused;
+  if (refused) await sleep(context.vars.retryAfterSeconds * 1000 * (0.5 + Math.random()));
 }
-const afterJoinAttempt = (context) => backOff(context, 'join');
-const afterPassAttempt = (context) => backOff(context, 'pass');
+// Artillery awaits a function step only when it is an async function (otherwise it waits for a
+// callback), so these are `async function`s, not arrows returning a promise.
+async function afterJoinAttempt(context) {
+  await backOff(context, 'join');
+}
+async function afterPassAttempt(context) {
+  await backOff(context, 'pass');
+}
 
 function stillToJoin(context, next) {
   const vars = context.vars;
@@ -151,7 +169,8 @@ function stillToClaim(context, next) {
 async function waitForTurn(context, events) {
   const vars = context.vars;
   if (vars.queueToken === undefined) {
-    events.emit('counter', 'corral.gave_up', 1);
+    // Told no at the door (409: the sale is sold out or closed; 429s were retried until the loop gave up).
+    events.emit('counter', `corral.join_refused_${vars.lastStatus ?? 'none'}`, 1);
     return;
   }
   const eventId = vars.eventId;
@@ -208,7 +227,7 @@ async function buySeats(context, events) {
 async function holdAndPay(context, events) {
   const vars = context.vars;
   if (vars.pass === undefined) {
-    if (vars.admitted) events.emit('counter', 'corral.gave_up', 1);
+    if (vars.admitted) events.emit('counter', `corral.pass_refused_${vars.lastStatus ?? 'none'}`, 1);
     return;
   }
   const quantity = Number(vars.seatsPerFan);
