@@ -1,7 +1,7 @@
 // postinstall: the one-line fixes to dependencies that Corral carries until upstream ships them.
 // Each names the package version it was written for and the exact text it replaces; a different
 // version or text fails the install loudly rather than patching blind. See
-// docs/decisions/0011-node-24.md.
+// docs/decisions/0012-node-24.md.
 //  - kafkajs 2.2.4 (unmaintained; tulios/kafkajs#1751, fix PRs #1755/#1756 unmerged): an idle
 //    request queue schedules its check at `throttledUntil - Date.now()` with throttledUntil = -1,
 //    a negative delay that Node clamps to 1 ms. Node 24 prints a TimeoutNegativeWarning for it on
