@@ -1,4 +1,4 @@
-// Every metric an alert rule queries is one the roles really export: all six
+// Every metric an alert rule or a dashboard panel queries is one the roles really export: all six
 // roles are started as the product starts them (roles.ts, one Platform, against the real stack)
 // and each role's /metrics is scraped. Kafka is pointed at a closed port, so the relay and the
 // indexer run without touching the shared outboxes and topics other suites are using.
@@ -7,7 +7,7 @@ import { logger } from '../../lib/log.js';
 import { Platform } from '../../lib/platform.js';
 import { ROLES, type RunningRole } from '../../lib/role.js';
 import { startRoles, stopRoles } from '../../roles.js';
-import { ALERT_RULES_FILE, exportedSeriesNames, metricNamesIn, ruleExpressions } from '../deploy/metric-names.js';
+import { ALERT_RULES_FILE, dashboardQueries, exportedSeriesNames, metricNamesIn, ruleExpressions } from '../deploy/metric-names.js';
 import { config } from './platform-env.js';
 
 async function freePort(): Promise<number> {
@@ -18,7 +18,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('the metrics that the alert rules query', () => {
+describe('the metrics that alert rules and dashboards query', () => {
   let platform: Platform;
   let running: RunningRole[] = [];
   const scraped = new Map<string, Set<string>>();
@@ -60,6 +60,13 @@ describe('the metrics that the alert rules query', () => {
     const wanted = [...new Set(ruleExpressions(ALERT_RULES_FILE).flatMap(metricNamesIn))].sort();
     expect(wanted.length).toBeGreaterThan(10);
     expect(wanted.filter((name) => !exported.has(name))).toEqual([]);
+  });
+
+  it('finds every metric of every dashboard panel on some role', () => {
+    const exported = new Set([...scraped.values()].flatMap((names) => [...names]));
+    const missing = dashboardQueries().flatMap((query) => metricNamesIn(query.expr).filter((name) => !exported.has(name)).map((name) => `${query.dashboard} panel ${query.panel}${query.refId}: ${name}`));
+    expect(dashboardQueries().length).toBeGreaterThan(25);
+    expect(missing).toEqual([]);
   });
 
   it('would notice a rule naming a metric nobody exports', () => {
