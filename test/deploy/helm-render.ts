@@ -30,9 +30,11 @@ export async function helmFailure(...args: string[]): Promise<string> {
   throw new Error(`helm ${args.join(' ')} succeeded; expected a failure`);
 }
 
-/** `helm template` of the chart as release `corral` in namespace `tickets`, as raw YAML. */
+/** `helm template` of the chart as release `corral` in namespace `tickets`, as raw YAML. A set
+ * starting with `json:` is passed with --set-json (numbers that are not integers, lists). */
 export function renderText(...sets: string[]): Promise<string> {
-  return helm('template', 'corral', chart, '--namespace', 'tickets', '--set', 'secrets.existingSecret=corral-secrets', ...sets.flatMap((set) => ['--set', set]));
+  const args = sets.flatMap((set) => (set.startsWith('json:') ? ['--set-json', set.slice('json:'.length)] : ['--set', set]));
+  return helm('template', 'corral', chart, '--namespace', 'tickets', '--set', 'secrets.existingSecret=corral-secrets', ...args);
 }
 
 export async function render(...sets: string[]): Promise<Manifest[]> {
