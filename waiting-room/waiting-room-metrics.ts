@@ -15,7 +15,8 @@ export interface WaitingRoomMetrics {
   serving: Gauge<'event'>;
   /** The organizer's admission rate while the sale is open; 0 while it admits nobody by design. */
   admissionRatePerMinute: Gauge<'event'>;
-  /** Admitted sessions still live plus admissions not claimed yet, and the ceiling they count against. */
+  /** Admitted sessions still live plus admissions not claimed yet, as the last tick found them before
+   * it admitted (what limited it), and the ceiling they count against. */
   activeShoppers: Gauge<'event'>;
   maxActiveShoppers: Gauge<'event'>;
   admissions: Counter<'event'>;
@@ -41,7 +42,7 @@ export function waitingRoomMetrics(): WaitingRoomMetrics {
     issued: eventGauge('corral_waiting_room_issued', 'Queue numbers issued so far (the last number handed out)'),
     serving: eventGauge('corral_waiting_room_serving', 'The serving number: every queue number up to it may claim a pass'),
     admissionRatePerMinute: eventGauge('corral_admission_rate_per_minute', "The organizer's admission rate while the sale is open (0 while paused, closed or sold out)"),
-    activeShoppers: eventGauge('corral_admission_active_shoppers', 'Admitted sessions still live plus admissions not claimed yet'),
+    activeShoppers: eventGauge('corral_admission_active_shoppers', 'Admitted sessions still live plus admissions not claimed yet, as the last tick found them'),
     maxActiveShoppers: eventGauge('corral_admission_max_active_shoppers', 'The max active shoppers the organizer set'),
     admissions: new Counter({ name: 'corral_admissions_total', help: 'Queue numbers admitted by the ticker', labelNames: ['event'], registers }),
     passClaims: new Counter({ name: 'corral_pass_claims_total', help: 'Pass claims by outcome', labelNames: ['outcome'], registers }),
