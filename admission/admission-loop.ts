@@ -6,7 +6,7 @@ import type { Logger } from '../lib/log.js';
 import type { QueueStore } from '../waiting-room/queue-store.js';
 import { roomStateSchema } from '../waiting-room/room-config.js';
 import type { ServingBroadcaster, ServingUpdate } from '../waiting-room/serving-broadcast.js';
-import { waitingRoomMetrics } from '../waiting-room/waiting-room-metrics.js';
+import { forgetEventGauges, waitingRoomMetrics } from '../waiting-room/waiting-room-metrics.js';
 import type { ActiveEvents } from '../waiting-room/active-events.js';
 import { AdmissionTicker, type EventTickReport } from './admission-ticker.js';
 import type { RoomControl } from '../waiting-room/room-control.js';
@@ -28,6 +28,8 @@ export class AdmissionLoop {
   readonly ticker: AdmissionTicker;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  /** Events whose per-event gauges this process set: it drops them when it stops leading one. */
+  private readonly measuredEvents = new Set<string>();
 
   constructor(private readonly options: AdmissionLoopOptions) {
     this.ticker = new AdmissionTicker({
@@ -43,6 +45,7 @@ export class AdmissionLoop {
   /** One tick for every active event; returns the packets it published (tests call this directly). */
   async tick(nowMs: number = this.options.clock()): Promise<ServingUpdate[]> {
     const reports = await this.ticker.tick(nowMs);
+    this.forgetUnledEvents(reports);
     const updates = await Promise.all(
       reports.map((report) =>
         // One event's failure (say, a concurrent openSale) must not silence the others' packets.
@@ -60,7 +63,7 @@ export class AdmissionLoop {
     const { eventId } = report;
     const { serving } = report.advance;
     let { issued, state: rawState } = report.advance;
-    const [rate, opensAt] = await this.options.redis.hmget(this.options.store.keys(eventId).config, 'admissionRatePerMinute', 'opensAt');
+    const [rate, opensAt, maxActiveShoppers] = await this.options.redis.hmget(this.options.store.keys(eventId).config, 'admissionRatePerMinute', 'opensAt', 'maxActiveShoppers');
     if ((rawState === 'prequeue' || rawState === 'scheduled') && Number(opensAt ?? Infinity) <= nowMs) {
       // The open time has come: the leader numbers the prequeue (announce is part of open()).
       const opened = await this.options.control.open(eventId);
@@ -72,16 +75,38 @@ export class AdmissionLoop {
     if (!state.success) return null;
     const update: ServingUpdate = { eventId, serving, issued, admissionRatePerMinute: Number(rate ?? '0'), state: state.data };
     this.options.broadcaster.publish(update);
-    this.recordMetrics(update, report.advance.admittedNow);
+    this.recordMetrics(update, {
+      admittedNow: report.advance.admittedNow,
+      activeShoppers: report.advance.activeSessions + report.advance.admittedUnclaimed,
+      maxActiveShoppers: Number(maxActiveShoppers ?? '0'),
+    });
     return update;
   }
 
-  private recordMetrics(update: ServingUpdate, admittedNow: number): void {
+  private recordMetrics(update: ServingUpdate, tick: { admittedNow: number; activeShoppers: number; maxActiveShoppers: number }): void {
     const metrics = waitingRoomMetrics();
+    const event = { event: update.eventId };
     const waiting = Math.max(0, update.issued - update.serving);
-    metrics.fansWaiting.set({ event: update.eventId }, waiting);
-    if (update.admissionRatePerMinute > 0) metrics.servingLagSeconds.set({ event: update.eventId }, (waiting / update.admissionRatePerMinute) * 60);
-    if (admittedNow > 0) metrics.admissions.inc({ event: update.eventId }, admittedNow);
+    this.measuredEvents.add(update.eventId);
+    metrics.fansWaiting.set(event, waiting);
+    metrics.issued.set(event, update.issued);
+    metrics.serving.set(event, update.serving);
+    // The rate the ticker is meant to admit at right now: none unless the sale is open.
+    metrics.admissionRatePerMinute.set(event, update.state === 'open' ? update.admissionRatePerMinute : 0);
+    metrics.activeShoppers.set(event, tick.activeShoppers);
+    metrics.maxActiveShoppers.set(event, tick.maxActiveShoppers);
+    if (update.admissionRatePerMinute > 0) metrics.servingLagSeconds.set(event, (waiting / update.admissionRatePerMinute) * 60);
+    if (tick.admittedNow > 0) metrics.admissions.inc(event, tick.admittedNow);
+  }
+
+  /** Another replica leads these events now (or they are no longer active): its gauges count, not ours. */
+  private forgetUnledEvents(reports: readonly EventTickReport[]): void {
+    const led = new Set(reports.filter((report) => report.role === 'leader').map((report) => report.eventId));
+    for (const eventId of this.measuredEvents) {
+      if (led.has(eventId)) continue;
+      forgetEventGauges(eventId);
+      this.measuredEvents.delete(eventId);
+    }
   }
 
   start(intervalMs: number): void {

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import type { Config } from './config.js';
 import type { DependencyCheck } from './health.js';
 import { metricsRegistry } from './metrics.js';
@@ -38,6 +38,22 @@ export function dynamoThrottles(): Counter<'operation' | 'reason'> {
   return throttles;
 }
 
+let requestDuration: Histogram<'operation'> | undefined;
+
+/** DynamoDB calls as the caller waits for them (the SDK's retries included), per operation. */
+export function dynamoRequestDuration(): Histogram<'operation'> {
+  requestDuration ??= new Histogram({
+    name: 'corral_dynamodb_request_duration_seconds',
+    help: 'DynamoDB calls from send to answer or final error, SDK retries included, per operation',
+    labelNames: ['operation'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [metricsRegistry()],
+  });
+  return requestDuration;
+}
+
+const operationOf = (commandName: unknown) => String(commandName ?? 'unknown').replace(/Command$/, '');
+
 const THROTTLE_ERRORS = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
 
 /** Why an attempt was throttled (the most specific reason DynamoDB gave), or undefined if it was not. */
@@ -56,6 +72,9 @@ export function createDynamo(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'AWS_REG
     maxAttempts: 3,
     ...(isLocalEndpoint(config.DYNAMODB_ENDPOINT) ? localCredentials : {}),
   });
+  // Registered now, not at the first throttle: a rule on them must find them on every role's /metrics.
+  dynamoThrottles();
+  dynamoRequestDuration();
   // Inside the SDK's retry loop (deserialize step), so each throttled attempt counts once.
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -63,11 +82,23 @@ export function createDynamo(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'AWS_REG
         return await next(args);
       } catch (error) {
         const reason = throttleReason(error);
-        if (reason) dynamoThrottles().inc({ operation: String(context.commandName ?? 'unknown').replace(/Command$/, ''), reason });
+        if (reason) dynamoThrottles().inc({ operation: operationOf(context.commandName), reason });
         throw error;
       }
     },
     { step: 'deserialize', priority: 'high', name: 'corralCountThrottles' },
+  );
+  // Outside the retry loop (initialize step): the latency the caller sees.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const stopTimer = dynamoRequestDuration().startTimer({ operation: operationOf(context.commandName) });
+      try {
+        return await next(args);
+      } finally {
+        stopTimer();
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'corralTimeRequests' },
   );
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { client, doc };

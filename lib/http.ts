@@ -1,5 +1,6 @@
-// The Express shell every role shares: JSON bodies, request ids and logs, /healthz, /readyz,
-// /metrics, and the single place where errors become problem JSON.
+// The Express shell every role shares: JSON bodies, request ids and logs, request count and duration
+// per route (http-metrics.ts), /healthz, /readyz, /metrics, and the single place where errors become
+// problem JSON.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -7,6 +8,7 @@ import { pinoHttp } from 'pino-http';
 import { AppError, internalProblem, NotFoundError, type ProblemBody } from './errors.js';
 import { checkReadiness, type DependencyCheck } from './health.js';
 import type { Logger } from './log.js';
+import { httpMetricsMiddleware } from './http-metrics.js';
 import { metricsRegistry } from './metrics.js';
 
 export interface HttpShellOptions {
@@ -22,6 +24,7 @@ export function createHttpApp(options: HttpShellOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(httpMetricsMiddleware(options.role));
   app.use(
     pinoHttp({
       logger: options.log,

@@ -1,7 +1,10 @@
 // A background loop of passes: run a pass, rest when it found nothing to do, back off (jittered,
 // capped) after a failure and remember why, so /readyz can say what is behind. The relays and the
-// ended-event sweep run on it; stop() wakes a resting loop and waits for the pass in flight.
+// ended-event sweep run on it; stop() wakes a resting loop and waits for the pass in flight. Each
+// loop stamps its last successful pass in a gauge, so an alert sees a loop that stopped making progress.
+import { Gauge } from 'prom-client';
 import type { Logger } from './log.js';
+import { metricsRegistry } from './metrics.js';
 import { backoffDelayMs } from './retry.js';
 
 export interface PassLoop {
@@ -23,7 +26,23 @@ export interface PassLoopOptions {
   minBackoffMs?: number;
 }
 
+let lastSuccess: Gauge<'loop'> | undefined;
+
+/** Unix time (seconds) of each loop's last pass that did not fail (its start until one has),
+ * labelled by loop name: a loop that never succeeds still shows up as stalled. */
+export function passLoopLastSuccess(): Gauge<'loop'> {
+  lastSuccess ??= new Gauge({
+    name: 'corral_pass_loop_last_success_timestamp_seconds',
+    help: "Unix time of the loop's last pass that did not fail, or of its start before any did (relays, sweeps)",
+    labelNames: ['loop'],
+    registers: [metricsRegistry()],
+  });
+  return lastSuccess;
+}
+
 export function runPassLoop(options: PassLoopOptions): PassLoop {
+  const lastSuccessGauge = passLoopLastSuccess();
+  lastSuccessGauge.set({ loop: options.name }, Date.now() / 1000);
   let stopped = false;
   let failure: string | undefined;
   let wake: (() => void) | undefined;
@@ -42,6 +61,7 @@ export function runPassLoop(options: PassLoopOptions): PassLoop {
     while (!stopped) {
       try {
         const { idle } = await options.pass();
+        lastSuccessGauge.set({ loop: options.name }, Date.now() / 1000);
         failure = undefined;
         failures = 0;
         if (idle) await sleep(options.idleMs);

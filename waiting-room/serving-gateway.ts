@@ -10,6 +10,7 @@ import type { Logger } from '../lib/log.js';
 import { handleFanIdentify, type FanIdentifier } from './fan-rooms.js';
 import { eventIdSchema } from './queue-keys.js';
 import type { QueueStore } from './queue-store.js';
+import { trackSocketClients } from './waiting-room-metrics.js';
 import { eventRoom, QUEUE_NAMESPACE, readServingUpdate, SOCKET_IO_CHANNEL_KEY, type ServingUpdate } from './serving-broadcast.js';
 
 /** A page follows its own event; a few more (tabs sharing a socket) are fine, hundreds are abuse. */
@@ -44,6 +45,8 @@ export function attachServingGateway(options: ServingGatewayOptions): ServingGat
     adapter: createAdapter(pubClient, subClient, { key: options.channelKey ?? SOCKET_IO_CHANNEL_KEY }),
   });
   const log = options.log.child({ component: 'serving-gateway' });
+  // Every engine connection holds a file descriptor: that, not a namespace count, meets the ceiling.
+  const untrackClients = trackSocketClients({ connectedClients: () => io.engine.clientsCount });
 
   io.of(QUEUE_NAMESPACE).on('connection', (socket) => {
     if (options.identifyFan) handleFanIdentify(socket, options.identifyFan, log);
@@ -83,6 +86,7 @@ export function attachServingGateway(options: ServingGatewayOptions): ServingGat
     io,
     ready,
     close: async () => {
+      untrackClients();
       // io.close() also closes the HTTP server and waits for it; idle keep-alive sockets must go too.
       const closing = io.close();
       options.server.closeAllConnections();

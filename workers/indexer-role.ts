@@ -17,7 +17,7 @@ import { startHttpRole, type RunningRole } from '../lib/role.js';
 import { ensureEventsIndex } from '../search/events-index.js';
 import { bookingStore } from '../booking/booking-store.js';
 import { AvailabilityRefresher } from './indexer/availability-refresher.js';
-import { EventIndexer } from './indexer/event-indexer.js';
+import { EventIndexer, indexerLagSeconds } from './indexer/event-indexer.js';
 
 interface ConsumerLoop {
   /** Fails while the consumer is not in its group, saying why. */
@@ -66,6 +66,7 @@ function keepConsuming(name: string, consumer: Consumer, log: Logger, start: () 
 
 export async function startIndexer(platform: Platform): Promise<RunningRole> {
   const log = platform.log.child({ component: 'event-indexer' });
+  indexerLagSeconds(); // on /metrics from the start, before the first message
   const availability = new AvailabilityRefresher({ store: bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX), search: platform.search(), log });
   const indexerConsumer = platform.kafka().consumer({ groupId: 'corral-indexer' });
   const indexer = keepConsuming('event-indexer', indexerConsumer, log, async () => {

@@ -10,6 +10,7 @@ import { DynamoStreamRelay } from './relay/dynamo-stream-relay.js';
 import { MysqlOutboxRelay } from './relay/mysql-outbox-relay.js';
 import { QueueStateRelay } from './relay/queue-state-relay.js';
 import { runRelayLoop, type RelayLoop } from './relay/relay-loop.js';
+import { relayLagSeconds } from './relay/relay-metrics.js';
 
 function lastPassCheck(name: string, loop: Pick<RelayLoop, 'lastError'>): DependencyCheck {
   return {
@@ -28,6 +29,7 @@ export interface RelayRoleOptions {
 
 export function startRelay(platform: Platform, options: RelayRoleOptions = {}): Promise<RunningRole> {
   const { config } = platform;
+  relayLagSeconds(); // on /metrics from the start, before the first item is relayed
   const mysqlProducer = platform.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
   const mysqlLog = platform.log.child({ component: 'mysql-outbox-relay' });
   const mysqlRelay = new MysqlOutboxRelay(platform.prisma(), mysqlProducer, mysqlLog);

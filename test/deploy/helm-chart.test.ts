@@ -3,10 +3,8 @@
 // the roles, their ports and probes, the config variables the roles actually read, and the BullMQ
 // lists KEDA watches, which must be the lists the booking queues really fill (checked on real Redis,
 // and on a real Redis Cluster with redis.cluster=true).
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
@@ -27,14 +25,7 @@ import type { ReserveJob } from '../../booking/booking-jobs.js';
 import { holdIdFor } from '../../booking/hold-requests.js';
 import { startRedisCluster, type RedisClusterFixture } from '../integration/cluster/redis-cluster.js';
 import { config } from '../integration/platform-env.js';
-
-const run = promisify(execFile);
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const chart = path.join(repoRoot, 'charts/corral');
-const vendoredHelm = path.join(repoRoot, '.local/vendor/bin/helm');
-const helmBinary = existsSync(vendoredHelm) ? vendoredHelm : 'helm';
-
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+import { chart, component, helm, helmFailure, ofKind, render, repoRoot, type Manifest } from './helm-render.js';
 
 const validators: Record<string, new (data: any) => { validate(): void }> = {
   ConfigMap,
@@ -48,31 +39,6 @@ const validators: Record<string, new (data: any) => { validate(): void }> = {
   Service,
   ServiceAccount,
 };
-
-async function helm(...args: string[]): Promise<string> {
-  const { stdout } = await run(helmBinary, args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
-  return stdout;
-}
-
-/** helm's error output of a render that must fail. */
-async function helmFailure(...args: string[]): Promise<string> {
-  try {
-    await helm(...args);
-  } catch (error) {
-    return (error as { stderr: string }).stderr;
-  }
-  throw new Error(`helm ${args.join(' ')} succeeded; expected a failure`);
-}
-
-async function render(...sets: string[]): Promise<Manifest[]> {
-  const stdout = await helm('template', 'corral', chart, '--namespace', 'tickets', '--set', 'secrets.existingSecret=corral-secrets', ...sets.flatMap((set) => ['--set', set]));
-  return parseAllDocuments(stdout)
-    .map((document) => document.toJS() as Manifest | null)
-    .filter((manifest): manifest is Manifest => manifest !== null);
-}
-
-const ofKind = (manifests: Manifest[], kind: string) => manifests.filter((manifest) => manifest.kind === kind);
-const component = (manifest: Manifest) => manifest.metadata.labels?.['app.kubernetes.io/component'];
 
 describe('the Helm chart', () => {
   let manifests: Manifest[];

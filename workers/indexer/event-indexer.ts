@@ -5,7 +5,9 @@
 // recounts it.
 import type { Consumer } from 'kafkajs';
 import { z } from 'zod';
+import { Histogram } from 'prom-client';
 import type { Logger } from '../../lib/log.js';
+import { metricsRegistry } from '../../lib/metrics.js';
 import type { SearchClient } from '../../lib/search.js';
 import type { AvailabilityRefresher } from './availability-refresher.js';
 import { availabilityOf, eventsIndexNames, INDEXED_STATUSES, type EventDocument } from '../../search/events-index.js';
@@ -40,6 +42,20 @@ export const INDEXED_TOPICS = ['event.published', 'event.updated'] as const;
 export const AVAILABILITY_TOPICS = ['seat.changed'] as const;
 
 const availabilityMessageSchema = z.object({ eventId: z.string().min(1).max(128) });
+
+let indexerLag: Histogram<'topic'> | undefined;
+
+/** From Kafka's message timestamp (the relay's produce) to the indexer having applied it, per topic. */
+export function indexerLagSeconds(): Histogram<'topic'> {
+  indexerLag ??= new Histogram({
+    name: 'corral_indexer_lag_seconds',
+    help: "From a message's Kafka timestamp to the search indexer having applied it, per topic",
+    labelNames: ['topic'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [metricsRegistry()],
+  });
+  return indexerLag;
+}
 
 export class EventIndexer {
   constructor(
@@ -114,11 +130,14 @@ export class EventIndexer {
   async run(consumer: Consumer): Promise<void> {
     const topics: string[] = [...INDEXED_TOPICS, ...(this.availability ? AVAILABILITY_TOPICS : [])];
     await consumer.subscribe({ topics, fromBeginning: true });
+    const lag = indexerLagSeconds();
     await consumer.run({
       eachMessage: async ({ topic, message }) => {
         if (!message.value) return;
         if ((INDEXED_TOPICS as readonly string[]).includes(topic)) await this.apply(message.value.toString());
         else this.applyAvailability(message.value.toString());
+        const producedAt = Number(message.timestamp);
+        if (Number.isFinite(producedAt)) lag.observe({ topic }, Math.max(0, Date.now() - producedAt) / 1000);
       },
     });
   }

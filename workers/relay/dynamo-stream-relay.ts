@@ -19,6 +19,7 @@ import type { Producer } from 'kafkajs';
 import type { Logger } from '../../lib/log.js';
 import type { RedisClient } from '../../lib/redis.js';
 import { outboxItemToMessage, type RelayedMessage } from './outbox-envelope.js';
+import { observeRelayLag } from './relay-metrics.js';
 import { seatChangeOf } from './seat-changes.js';
 
 export interface DynamoStreamRelayOptions {
@@ -37,6 +38,14 @@ interface ShardCursor {
   iterator: string | undefined;
   /** The shard is closed and read to its end. */
   finished: boolean;
+}
+
+/** When the outbox item was written: the stream's own stamp, else the item's `at` (epoch ms or ISO). */
+function recordCreatedAtMs(record: _Record, item: Record<string, unknown>): number {
+  const stamped = record.dynamodb?.ApproximateCreationDateTime;
+  if (stamped instanceof Date) return stamped.getTime();
+  const at = item.at;
+  return typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : Number.NaN;
 }
 
 export class DynamoStreamRelay {
@@ -129,6 +138,7 @@ export class DynamoStreamRelay {
       throw error;
     }
     const messages: RelayedMessage[] = [];
+    const createdAtMs: number[] = [];
     for (const record of records) {
       const image = record.dynamodb?.NewImage;
       if (record.eventName === 'REMOVE' || image === undefined) continue;
@@ -140,12 +150,16 @@ export class DynamoStreamRelay {
         continue;
       }
       messages.push(message);
+      createdAtMs.push(recordCreatedAtMs(record, item));
       // Same batch as the booking message, before the checkpoint moves: both or (after a crash) both again.
       const seatChange = seatChangeOf(item);
       if (seatChange.outcome === 'changed') messages.push(seatChange.message);
       else if (seatChange.outcome === 'malformed') this.options.log.error({ shardId, sequenceNumber, outboxId: message.id, problem: seatChange.problem }, 'booking outbox item without usable seats; no seat.changed');
     }
-    if (messages.length > 0) await this.produce(messages);
+    if (messages.length > 0) {
+      await this.produce(messages);
+      observeRelayLag('dynamo-stream-relay', createdAtMs, Date.now());
+    }
     const last = records.at(-1)?.dynamodb?.SequenceNumber;
     if (last !== undefined) await this.options.redis.hset(this.checkpointKey, shardId, last);
     cursor.iterator = next;

@@ -6,6 +6,7 @@
 import type { Producer } from 'kafkajs';
 import type { Logger } from '../../lib/log.js';
 import type { PrismaClient } from '../../lib/mysql.js';
+import { observeRelayLag } from './relay-metrics.js';
 
 export interface RelayPassResult {
   published: number;
@@ -40,6 +41,7 @@ export class MysqlOutboxRelay {
         })),
       })),
     });
+    observeRelayLag('mysql-outbox-relay', pending.map((message) => message.createdAt.getTime()), Date.now());
     await this.prisma.outboxMessage.updateMany({ where: { id: { in: pending.map((message) => message.id) } }, data: { publishedAt: new Date() } });
     this.log.debug({ count: pending.length }, 'relayed MySQL outbox messages');
     return { published: pending.length };

@@ -16,6 +16,7 @@ import { eventIdSchema } from '../../waiting-room/queue-keys.js';
 import { DEFAULT_MARK_GRACE_MS, QUEUE_STATE_CHANGED_TOPIC, QueueStateOutbox } from '../../waiting-room/queue-state-outbox.js';
 import type { RelayedMessage } from './outbox-envelope.js';
 import { queueStateEntryToMessage } from './queue-state-envelope.js';
+import { observeRelayLag } from './relay-metrics.js';
 
 export interface QueueStateRelayOptions {
   redis: RedisClient;
@@ -70,6 +71,7 @@ export class QueueStateRelay {
     );
 
     const messages: RelayedMessage[] = [];
+    const createdAtMs: number[] = [];
     const relayedStreamIds = new Map<string, string[]>();
     const readToEnd: string[] = [];
     for (const { eventId, markedAt } of pending) {
@@ -79,7 +81,10 @@ export class QueueStateRelay {
       const streamIds: string[] = [];
       for (const entry of batch) {
         const converted = queueStateEntryToMessage(eventId, entry.fields);
-        if (converted.ok) messages.push(converted.message);
+        if (converted.ok) {
+          messages.push(converted.message);
+          createdAtMs.push(Number(entry.fields.time));
+        }
         // Written by our own scripts, so this is a bug; kept, it would be re-read on every pass forever.
         else this.options.log.error({ eventId, streamId: entry.streamId, fields: entry.fields, problem: converted.problem }, 'queue outbox: unreadable entry deleted, not relayed');
         streamIds.push(entry.streamId);
@@ -98,6 +103,7 @@ export class QueueStateRelay {
           },
         ],
       });
+      observeRelayLag('queue-state-relay', createdAtMs, this.clock());
     }
     await this.outbox.deleteEntries(relayedStreamIds);
     for (const eventId of readToEnd) await this.outbox.forgetIfQuiet(eventId, readAt, this.markGraceMs);

@@ -154,3 +154,34 @@ HOLD_TTL_SECONDS: {{ .Values.booking.holdTtlSeconds | quote }}
 MAX_SEATS_PER_HOLD: {{ .Values.booking.maxSeatsPerHold | quote }}
 MAX_SEATS_PER_FAN: {{ .Values.booking.maxSeatsPerFan | quote }}
 {{- end -}}
+
+{{/* "true" when the role rolls out as an Argo Rollouts canary, "" otherwise. Call with (dict "root" $ "role" "api"). */}}
+{{- define "corral.canary" -}}
+{{- $canary := .root.Values.canary | default dict -}}
+{{- if and $canary.enabled (has .role $canary.roles) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The canary strategy of a Rollout: canary.weights with a pause after each, then 100 %; the
+  error-rate analysis runs in the background from the first step and aborts (rolls back) on failure.
+  Call with (dict "root" $ "role" "api"). */}}
+{{- define "corral.canaryStrategy" -}}
+{{- $canary := .root.Values.canary -}}
+canary:
+  maxUnavailable: 0
+  maxSurge: 25%
+  steps:
+    {{- range $weight := $canary.weights }}
+    - setWeight: {{ $weight }}
+    - pause: { duration: {{ $canary.pause }} }
+    {{- end }}
+  analysis:
+    templates:
+      - templateName: {{ include "corral.fullname" .root }}-error-rate
+    startingStep: 1
+    args:
+      - name: role
+        value: {{ .role }}
+      - name: canary-hash
+        valueFrom:
+          podTemplateHashValue: Latest
+{{- end -}}
