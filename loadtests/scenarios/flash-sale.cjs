@@ -1,5 +1,6 @@
 // Artillery processor for flash-sale.yml: the steps a declarative HTTP step cannot say (the
-// organizer's setup, waiting on the Socket.IO serving feed, polling a hold to its result) and the
+// organizer's setup, waiting on the Socket.IO serving feed, hearing a hold's result on the fan's
+// socket) and the
 // custom metrics the thresholds read:
 //   corral.hold_request_to_result_ms   histogram, hold request sent -> held/rejected seen
 //   corral.http_5xx                    counter, every 5xx answer (scenario steps and fetches here)
@@ -14,7 +15,6 @@ const { writeFileSync } = require('node:fs');
 const { io } = require('socket.io-client');
 
 const TEST_CARD = '4242424242424242';
-const HOLD_POLL_MS = 100;
 const HOLD_ATTEMPTS = 3;
 
 class Problem extends Error {
@@ -53,6 +53,54 @@ async function call(url, { method, token, body, headers, events } = {}) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Each admitted fan's Socket.IO connection, from the wait to the hold's result.
+const sockets = new WeakMap();
+// Every hold.result a fan's socket heard, by hold id.
+const results = new WeakMap();
+
+/**
+ * The hold's result as the fan page hears it: `identify` with the pass (the socket joins the fan's
+ * room), then `hold.result` for this hold id. A poll of GET /api/holds/:id every second covers a
+ * result pushed before the identify landed, or a dropped socket.
+ */
+function holdResult(socket, vars, holdId, events) {
+  // The result may have come before the 202 did.
+  const early = results.get(socket)?.get(holdId);
+  if (early) return Promise.resolve(early);
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (view) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(poll);
+      clearTimeout(deadline);
+      socket?.off('hold.result', onResult);
+      resolve(view);
+    };
+    const onResult = (message) => message.holdId === holdId && finish(message);
+    socket?.on('hold.result', onResult);
+    const poll = setInterval(() => {
+      void call(`${vars.api}/api/holds/${holdId}`, { token: vars.pass, events })
+        .then((view) => view.status !== 'pending' && finish(view))
+        .catch(() => undefined);
+    }, 1_000);
+    const deadline = setTimeout(() => finish({ status: 'pending' }), 30_000);
+  });
+}
+
+async function identify(socket, vars) {
+  if (!socket) return;
+  const heard = new Map();
+  results.set(socket, heard);
+  socket.on('hold.result', (message) => heard.set(message.holdId, message));
+  try {
+    const ack = await socket.timeout(5_000).emitWithAck('identify', { eventId: vars.eventId, token: vars.pass });
+    if (!ack?.ok) throw new Error(ack?.error ?? 'refused');
+  } catch {
+    // The poll in holdResult still answers.
+  }
+}
 
 // The shape of catalog/venue-layout.ts's gridLayout, every seat in the one tier.
 function gridLayout(sections, rows, seatsPerRow) {
@@ -183,7 +231,9 @@ async function waitForTurn(context, events) {
       settled = true;
       clearInterval(poll);
       clearTimeout(deadline);
-      socket.close();
+      // An admitted fan keeps its socket: the hold's result comes back on it (buySeats).
+      if (result === 'admitted') sockets.set(context, socket);
+      else socket.close();
       resolve(result);
     };
     const consider = (update) => {
@@ -216,21 +266,26 @@ async function waitForTurn(context, events) {
  * corral.problem_<status>_<code>, so the funnel shows what fans were told.
  */
 async function buySeats(context, events) {
+  const socket = sockets.get(context);
   try {
-    await holdAndPay(context, events);
+    await holdAndPay(context, events, socket);
   } catch (error) {
     if (!(error instanceof Problem)) throw error;
     events.emit('counter', `corral.problem_${error.status}_${error.code}`, 1);
+  } finally {
+    socket?.close();
+    sockets.delete(context);
   }
 }
 
-async function holdAndPay(context, events) {
+async function holdAndPay(context, events, socket) {
   const vars = context.vars;
   if (vars.pass === undefined) {
     if (vars.admitted) events.emit('counter', `corral.pass_refused_${vars.lastStatus ?? 'none'}`, 1);
     return;
   }
   const quantity = Number(vars.seatsPerFan);
+  await identify(socket, vars);
   for (let attempt = 1; attempt <= HOLD_ATTEMPTS; attempt += 1) {
     const { sections } = await call(`${vars.api}/api/events/${vars.eventId}/seats`, { events });
     const open = sections.filter((section) => section.available >= quantity).sort((a, b) => b.available - a.available);
@@ -247,12 +302,7 @@ async function holdAndPay(context, events) {
       body: { section, quantity },
       events,
     });
-    let view = { status: 'pending' };
-    const deadline = Date.now() + 30_000;
-    while (view.status === 'pending' && Date.now() < deadline) {
-      await sleep(HOLD_POLL_MS);
-      view = await call(`${vars.api}/api/holds/${holdId}`, { token: vars.pass, events });
-    }
+    const view = await holdResult(socket, vars, holdId, events);
     events.emit('histogram', 'corral.hold_request_to_result_ms', Date.now() - started);
     if (view.status === 'rejected') {
       events.emit('counter', 'corral.rejected', 1);
