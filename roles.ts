@@ -5,6 +5,7 @@ import type { Platform } from './lib/platform.js';
 import { ROLES, type RoleName, type RunningRole } from './lib/role.js';
 import { startWaitingRoom } from './waiting-room/waiting-room-role.js';
 import { startIndexer } from './workers/indexer-role.js';
+import { startNotifier } from './workers/notifier-role.js';
 import { startRelay } from './workers/relay-role.js';
 import { startWorker } from './workers/worker-role.js';
 
@@ -15,6 +16,7 @@ const starters: Record<RoleName, (platform: Platform) => Promise<RunningRole>> =
   worker: startWorker,
   relay: startRelay,
   indexer: startIndexer,
+  notifier: (platform) => startNotifier(platform),
 };
 
 export function parseRoles(argument: string | undefined): RoleName[] {

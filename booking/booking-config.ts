@@ -1,6 +1,7 @@
 // Booking settings, parsed once by zod with safe defaults. Kept here until they are folded into
 // lib/config.ts; every name is the environment variable it reads.
 import { z } from 'zod';
+import { loadSettings } from '../lib/config.js';
 
 export const bookingConfigSchema = z.object({
   /** Fixed number of partition queues; a job maps to one by hash of its event and section (or
@@ -30,15 +31,5 @@ export const bookingConfigSchema = z.object({
 export type BookingConfig = z.infer<typeof bookingConfigSchema>;
 
 export function loadBookingConfig(env: NodeJS.ProcessEnv = process.env): BookingConfig {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(bookingConfigSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') input[key] = value;
-  }
-  const parsed = bookingConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`config: ${String(issue.path[0])} ${issue.message}`);
-  }
-  return parsed.data;
+  return loadSettings(bookingConfigSchema, env);
 }

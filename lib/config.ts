@@ -40,6 +40,7 @@ export const configSchema = z.object({
   WORKER_PORT: port.default(3003),
   RELAY_PORT: port.default(3004),
   INDEXER_PORT: port.default(3005),
+  NOTIFIER_PORT: port.default(3006),
   REDIS_URL: redisUrls.default('redis://127.0.0.1:6390'),
   // ElastiCache cluster mode (docs/decisions/0009-redis-cluster.md): REDIS_URL names seed nodes.
   REDIS_CLUSTER: z.stringbool({ error: 'must be true or false' }).default(false),
@@ -50,6 +51,8 @@ export const configSchema = z.object({
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9192']),
   KAFKA_CLIENT_ID: z.string().min(1).default('corral'),
   OPENSEARCH_URL: urlWithProtocol(['http:', 'https:']).default('http://127.0.0.1:9210'),
+  // The notifier's mail server (Mailpit locally); smtps:// for implicit TLS, credentials in the URL.
+  SMTP_URL: urlWithProtocol(['smtp:', 'smtps:']).default('smtp://127.0.0.1:1026'),
   DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   // Required in production; elsewhere a dev key / secret is generated once and shared through Redis.
   PASS_SIGNING_JWKS: z
@@ -112,7 +115,7 @@ export class ConfigError extends Error {
 }
 
 // Never echoed in a start-up error: the log would keep the secret.
-const secretVariables = new Set(['PASS_SIGNING_JWKS', 'VISITOR_COOKIE_SECRET']);
+const secretVariables = new Set(['PASS_SIGNING_JWKS', 'VISITOR_COOKIE_SECRET', 'SMTP_URL']);
 
 /** Parses the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -127,6 +130,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const variable = String(issue.path[0] ?? 'environment');
     const got = input[variable] === undefined || secretVariables.has(variable) ? '' : ` (got ${JSON.stringify(input[variable])})`;
     throw new ConfigError(variable, `${issue.message}${got}`);
+  }
+  return parsed.data;
+}
+
+/** Parses a role's own settings (an object schema of env variables) from the environment: unset or
+ * empty variables take their defaults; throws ConfigError naming the first bad one (no value echoed). */
+export function loadSettings<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<Shape>> {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
   }
   return parsed.data;
 }

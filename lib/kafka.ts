@@ -14,6 +14,8 @@ export const TOPICS = [
   'event.published',
   'event.updated',
   'queue.state-changed',
+  // Notifications the notifier gave up on, each with its reason (workers/notifier/dead-letters.ts).
+  'notification.dead-letter',
 ] as const;
 export type Topic = (typeof TOPICS)[number];
 

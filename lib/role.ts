@@ -6,7 +6,7 @@ import type { DependencyCheck } from './health.js';
 import { closeServer, createHttpApp, listen } from './http.js';
 import type { Dependency, Platform } from './platform.js';
 
-export const ROLES = ['api', 'waiting-room', 'admission', 'worker', 'relay', 'indexer'] as const;
+export const ROLES = ['api', 'waiting-room', 'admission', 'worker', 'relay', 'indexer', 'notifier'] as const;
 export type RoleName = (typeof ROLES)[number];
 
 export interface RunningRole {

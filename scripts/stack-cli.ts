@@ -1,4 +1,4 @@
-// `npm run stack`: only the five servers, for tests and benchmarks. Runs in the foreground until
+// `npm run stack`: only the six servers, for tests and benchmarks. Runs in the foreground until
 // Ctrl-C; `npm run stack -- stop` stops servers a detached run (e.g. the test harness) left behind.
 import { ConfigError, loadConfig } from '../lib/config.js';
 import { logger } from '../lib/log.js';

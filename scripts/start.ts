@@ -1,4 +1,4 @@
-// `npm start`: the whole system on one machine. Starts (or reuses) the five servers, provisions
+// `npm start`: the whole system on one machine. Starts (or reuses) the six servers, provisions
 // them, runs every role in this process and prints where to open it. Ctrl-C stops all of it.
 import { ConfigError, loadConfig, redactUrl, type Config } from '../lib/config.js';
 import { logger } from '../lib/log.js';
@@ -7,6 +7,7 @@ import type { RunningRole } from '../lib/role.js';
 import { parseRoles, startRoles, stopRoles } from '../roles.js';
 import { seedDemo, type DemoSeed } from './demo-seed.js';
 import { provision } from './stack/provision.js';
+import { mailpitHttpUrl } from './stack/stack-config.js';
 import { startStack, stopServices, type RunningService } from './stack/stack.js';
 
 function demoLines(config: Config, seed: DemoSeed): string[] {
@@ -17,6 +18,7 @@ function demoLines(config: Config, seed: DemoSeed): string[] {
     `                        sign in there as ${seed.organizerEmail} / ${seed.organizerPassword}`,
     `  Admins (any event):   npm run admin -- grant-admin <email>, then sign in the same way`,
     `  API:                  ${api}/api/events/${seed.eventId}   ${api}/api/search?q=demo`,
+    `  Inbox (Mailpit API):  ${mailpitHttpUrl()}/api/v1/messages   (the notifier's e-mail; this build has no web UI)`,
     '',
   ];
 }
@@ -31,6 +33,7 @@ function banner(config: Config, services: RunningService[], roles: RunningRole[]
     dynamodb: config.DYNAMODB_ENDPOINT,
     kafka: config.KAFKA_BROKERS.join(','),
     opensearch: config.OPENSEARCH_URL,
+    mailpit: redactUrl(config.SMTP_URL),
   };
   for (const service of services) {
     lines.push(`  ${service.name.padEnd(13)} ${urls[service.name]}${service.pid ? `   (started, log ${service.log})` : '   (reused)'}`);
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = logger();
   const roleNames = parseRoles(process.argv[2] ?? 'all');
-  console.log('Starting the local stack (Redis, MariaDB, DynamoDB, Kafka, OpenSearch)…');
+  console.log('Starting the local stack (Redis, MariaDB, DynamoDB, Kafka, OpenSearch, Mailpit)…');
   const services = await startStack(config, log.child({ component: 'stack' }));
   let roles: RunningRole[] = [];
   const platform = new Platform(config, log);

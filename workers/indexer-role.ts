@@ -6,63 +6,15 @@
 // Kafka, MySQL or OpenSearch not ready at start (a broker still loading its partitions) does not
 // stop the role: each consumer keeps trying with capped backoff and /readyz says why it is not
 // consuming yet.
-import type { Consumer } from 'kafkajs';
 import { runEndSweep } from '../catalog/event-end-sweep.js';
 import { EVENT_STATUS_SYNC_GROUP, EventStatusSync } from '../catalog/event-status-sync.js';
-import type { DependencyCheck } from '../lib/health.js';
-import type { Logger } from '../lib/log.js';
+import { keepConsuming } from '../lib/kafka-consumer-loop.js';
 import type { Platform } from '../lib/platform.js';
-import { backoffDelayMs, sleep } from '../lib/retry.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
 import { ensureEventsIndex } from '../search/events-index.js';
 import { bookingStore } from '../booking/booking-store.js';
 import { AvailabilityRefresher } from './indexer/availability-refresher.js';
 import { EventIndexer, indexerLagSeconds } from './indexer/event-indexer.js';
-
-interface ConsumerLoop {
-  /** Fails while the consumer is not in its group, saying why. */
-  check: DependencyCheck;
-  stop(): Promise<void>;
-}
-
-/** Connects and runs a consumer, retrying the start with capped backoff until it joins its group. */
-function keepConsuming(name: string, consumer: Consumer, log: Logger, start: () => Promise<void>): ConsumerLoop {
-  let notConsuming: string | undefined = 'starting';
-  let stopped = false;
-  consumer.on(consumer.events.CRASH, (event) => {
-    notConsuming = `consumer crashed: ${event.payload.error.message}`;
-  });
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    notConsuming = undefined;
-  });
-  const starting = (async () => {
-    for (let attempt = 1; !stopped; attempt += 1) {
-      try {
-        await consumer.connect();
-        await start();
-        return;
-      } catch (error) {
-        notConsuming = (error as Error).message;
-        const retryInMs = Math.max(500, backoffDelayMs(attempt, { baseDelayMs: 1_000, maxDelayMs: 10_000 }));
-        log.warn({ err: error, consumer: name, retryInMs }, 'consumer could not start yet');
-        await sleep(retryInMs);
-      }
-    }
-  })();
-  return {
-    check: {
-      name,
-      check: async () => {
-        if (notConsuming) throw new Error(notConsuming);
-      },
-    },
-    stop: async () => {
-      stopped = true;
-      await starting;
-      await consumer.disconnect();
-    },
-  };
-}
 
 export async function startIndexer(platform: Platform): Promise<RunningRole> {
   const log = platform.log.child({ component: 'event-indexer' });

@@ -1,6 +1,7 @@
-// The five servers of the local stack: how to tell a healthy one is listening, and how to start one
+// The six servers of the local stack: how to tell a healthy one is listening, and how to start one
 // as a child process with its data under .local/data. One spec per server; stack.ts runs them.
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import {
   brokerEndpoint,
   endpointOf,
   javaHome,
+  mailpitHttpUrl,
   requireCommand,
   requireFile,
   type Endpoint,
@@ -34,7 +36,7 @@ export interface Launch {
 }
 
 export interface ServiceSpec {
-  name: 'redis' | 'mariadb' | 'dynamodb' | 'kafka' | 'opensearch';
+  name: 'redis' | 'mariadb' | 'dynamodb' | 'kafka' | 'opensearch' | 'mailpit';
   endpoint: Endpoint;
   startupTimeoutMs: number;
   /** Throws unless a healthy server of this kind, usable by Corral, answers at the endpoint. */
@@ -304,6 +306,57 @@ function opensearchSpec(config: Config, env: NodeJS.ProcessEnv, paths: StackPath
   };
 }
 
+/** Resolves with the server's first line once it greets (an SMTP server says `220 …`). */
+function smtpGreeting(host: string, port: number, timeoutMs = 2_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new Error(`no SMTP greeting within ${timeoutMs} ms`));
+    });
+    socket.once('error', reject);
+    socket.once('data', (chunk) => {
+      socket.end('QUIT\r\n');
+      resolve(chunk.toString().split('\r\n')[0] ?? '');
+    });
+  });
+}
+
+function mailpitSpec(config: Config, env: NodeJS.ProcessEnv, paths: StackPaths): ServiceSpec {
+  const endpoint = endpointOf(config.SMTP_URL, 'SMTP_URL', env, 25);
+  const httpUrl = mailpitHttpUrl(env);
+  return {
+    name: 'mailpit',
+    endpoint,
+    startupTimeoutMs: 20_000,
+    async probe() {
+      const greeting = await smtpGreeting(endpoint.host, endpoint.port);
+      if (!greeting.startsWith('220')) throw new Error(`SMTP greeting was ${JSON.stringify(greeting)}`);
+      // The inbox is read through Mailpit's API (npm start prints it, the tests read mail there).
+      const response = await fetch(new URL('/api/v1/info', httpUrl), { signal: AbortSignal.timeout(2_000) });
+      if (!response.ok) throw new Error(`Mailpit API at ${httpUrl} answered HTTP ${response.status}`);
+    },
+    prepare() {
+      // Built from the Go module by setup (MIT). Its update check calls a host we cannot reach, and
+      // a build from the module has no web UI assets: SMTP and the /api/v1 HTTP API are what work.
+      const mailpit = requireFile(path.join(paths.vendor, 'bin', 'mailpit'), 'the local SMTP server (Mailpit)');
+      const http = new URL(httpUrl);
+      const database = path.join(dataDir(paths, 'mailpit'), 'mailpit.db');
+      const args = [
+        '--smtp', `${endpoint.host}:${endpoint.port}`,
+        '--listen', `${http.hostname}:${http.port || 80}`,
+        '--database', database,
+        '--disable-version-check',
+        '--smtp-disable-rdns',
+        // Kept short of the default 500 being hit in a long session; duplicates are kept on purpose
+        // (no --ignore-duplicate-ids), so a mail sent twice shows up twice.
+        '--max', '5000',
+      ];
+      return { command: mailpit, args };
+    },
+  };
+}
+
 function serviceUser(): { uid: number; gid: number } {
   try {
     const uid = Number(execFileSync('id', ['-u', 'corral'], { encoding: 'utf8' }).trim());
@@ -321,5 +374,6 @@ export function stackServices(config: Config, env: NodeJS.ProcessEnv, paths: Sta
     dynamodbSpec(config, env, paths),
     kafkaSpec(config, env, paths, log),
     opensearchSpec(config, env, paths),
+    mailpitSpec(config, env, paths),
   ];
 }

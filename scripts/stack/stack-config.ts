@@ -46,6 +46,11 @@ export function brokerEndpoint(brokers: string[], env: NodeJS.ProcessEnv): Endpo
   return { host: host!, port: Number(port), variable: 'KAFKA_BROKERS', explicit: Boolean(env.KAFKA_BROKERS) };
 }
 
+/** Mailpit's HTTP API (the local inbox): stack-only, the roles only speak SMTP (SMTP_URL). */
+export function mailpitHttpUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MAILPIT_HTTP_URL || 'http://127.0.0.1:8026';
+}
+
 export class MissingToolError extends Error {
   override name = 'MissingToolError';
 }

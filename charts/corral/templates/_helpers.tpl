@@ -61,7 +61,7 @@ app.kubernetes.io/component: {{ .role }}
 {{- printf "%s://%s:%v" (ternary "rediss" "redis" .Values.redis.tls) .Values.redis.host .Values.redis.port -}}
 {{- end -}}
 
-{{/* The three secrets and extraEnv, as env entries. */}}
+{{/* The three secrets, the optional SMTP_URL (the notifier's) and extraEnv, as env entries. */}}
 {{- define "corral.secretEnv" -}}
 - name: DATABASE_URL
   valueFrom: { secretKeyRef: { name: {{ include "corral.secretName" . }}, key: DATABASE_URL } }
@@ -69,6 +69,8 @@ app.kubernetes.io/component: {{ .role }}
   valueFrom: { secretKeyRef: { name: {{ include "corral.secretName" . }}, key: PASS_SIGNING_JWKS } }
 - name: VISITOR_COOKIE_SECRET
   valueFrom: { secretKeyRef: { name: {{ include "corral.secretName" . }}, key: VISITOR_COOKIE_SECRET } }
+- name: SMTP_URL
+  valueFrom: { secretKeyRef: { name: {{ include "corral.secretName" . }}, key: SMTP_URL, optional: true } }
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
