@@ -51,6 +51,8 @@ export const configSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('corral'),
   OPENSEARCH_URL: urlWithProtocol(['http:', 'https:']).default('http://127.0.0.1:9210'),
   DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  // Hot routes log only errors and answers slower than this (lib/request-log.ts).
+  SLOW_REQUEST_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
   // Required in production; elsewhere a dev key / secret is generated once and shared through Redis.
   PASS_SIGNING_JWKS: z
     .string()
