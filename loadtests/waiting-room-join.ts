@@ -11,15 +11,11 @@ import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { exportPassSigningKey, generatePassSigningKey } from '../lib/tokens/passes.js';
-import { signingKeysFromJwks } from '../lib/tokens/signing-keys.js';
 import { loadConfig } from '../lib/config.js';
-import { createHttpApp, listen } from '../lib/http.js';
-import { logger } from '../lib/log.js';
+import { listen } from '../lib/http.js';
 import { deleteKeysByPrefix } from '../lib/redis.js';
-import { waitingRoomRoutes } from '../waiting-room/join-routes.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
-import { RequestLimits } from '../waiting-room/request-limits.js';
+import { benchWaitingRoomApp } from './bench-waiting-room.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
@@ -30,24 +26,7 @@ const openRoom = { state: 'open', admissionRatePerMinute: 0, maxActiveShoppers: 
 
 /** Child process: the waiting-room routes as the role mounts them (limits on, but out of reach). */
 async function serve(keyPrefix: string): Promise<void> {
-  const redis = new Redis(loadConfig().REDIS_URL);
-  const key = await generatePassSigningKey('bench');
-  const keys = await signingKeysFromJwks({ keys: [await exportPassSigningKey(key)] }, 'corral-bench');
-  const huge = { points: 1_000_000_000, durationSeconds: 60 };
-  const app = createHttpApp({
-    role: 'waiting-room',
-    log: logger(),
-    checks: [],
-    dependencyTimeoutMs: 2_000,
-    routes: waitingRoomRoutes({
-      store: new QueueStore({ redis, keyPrefix }),
-      keys,
-      joinLimits: new RequestLimits({ redis, action: 'join', keyPrefix, perIp: huge, perVisitor: huge }),
-      visitorCookieSecret: randomUUID() + randomUUID(),
-      secureCookies: false,
-      clock: Date.now,
-    }),
-  });
+  const app = await benchWaitingRoomApp(keyPrefix);
   const server = await listen(app, '127.0.0.1', 0, 'WAITING_ROOM_PORT');
   reportToParent((server.address() as AddressInfo).port);
 }

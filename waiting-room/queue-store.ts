@@ -16,6 +16,7 @@ import {
   type RoomConfig,
   type RoomConfigInput,
   type RoomConfigUpdate,
+  roomStateSchema,
   type RoomState,
 } from './room-config.js';
 import { WaitingRoomError } from './waiting-room-error.js';
@@ -35,6 +36,15 @@ export interface FanStatus {
   issued: number;
   state: RoomState | null;
   admissionRatePerMinute: number | null;
+}
+
+/** What every fan of an event may know, and nothing per fan: the socket packet and the public state. */
+export interface RoomSnapshot {
+  eventId: string;
+  serving: number;
+  issued: number;
+  admissionRatePerMinute: number;
+  state: RoomState;
 }
 
 export type ClaimRefusalReason = 'not_in_queue' | 'not_yet_admitted' | 'capacity_full' | 'closed' | 'soldout';
@@ -130,6 +140,27 @@ export class QueueStore {
     if (reply[0] === 'number') return { status: 'numbered', number: reply[1], newlyIssued: reply[2] === 1 };
     if (reply[0] === 'prequeue') return { status: 'prequeue', opensInMs: Math.max(0, reply[1] - nowMsSchema.parse(nowMs)) };
     return { status: 'refused', reason: reply[1] };
+  }
+
+  /** One consistent read of the event's public numbers; null when the event has no waiting room. */
+  async snapshot(eventId: string): Promise<RoomSnapshot | null> {
+    const keys = this.keys(eventId);
+    // MULTI: one consistent snapshot (the keys share a hash tag, so this works on a cluster too).
+    const replies = await this.redis.multi().get(keys.serving).get(keys.issued).hmget(keys.config, 'state', 'admissionRatePerMinute').exec();
+    if (replies === null) throw new Error('serving snapshot transaction was aborted');
+    for (const [error] of replies) if (error) throw error;
+    const serving = replies[0]?.[1] as string | null;
+    const issued = replies[1]?.[1] as string | null;
+    const config = replies[2]?.[1] as Array<string | null>;
+    const state = roomStateSchema.safeParse(config[0]);
+    if (!state.success) return null;
+    return {
+      eventId,
+      serving: Number(serving ?? '0'),
+      issued: Number(issued ?? '0'),
+      admissionRatePerMinute: Number(config[1] ?? '0'),
+      state: state.data,
+    };
   }
 
   openSale(eventId: string, options: OpenSaleOptions): Promise<OpenSaleResult> {

@@ -9,7 +9,7 @@ import { runScript } from '../lib/redis-scripts.js';
 import type { Platform } from '../lib/platform.js';
 import { QueueStore } from './queue-store.js';
 import type { RoomConfig, RoomState } from './room-config.js';
-import { readServingUpdate, ServingBroadcaster } from './serving-broadcast.js';
+import { ServingBroadcaster } from './serving-broadcast.js';
 import { WaitingRoomError } from './waiting-room-error.js';
 import { defineWaitingRoomScripts, waitingRoomScripts } from './waiting-room-scripts.js';
 import { ActiveEvents } from './active-events.js';
@@ -109,7 +109,7 @@ export class RoomControl {
     const nowMs = this.options.clock();
     const keys = this.options.store.keys(eventId);
     const [update, prequeued, prequeueOpening, activeShoppers, admissionsLastMinute] = await Promise.all([
-      readServingUpdate(this.options.redis, this.options.store, eventId),
+      this.options.store.snapshot(eventId),
       this.options.redis.scard(keys.prequeue),
       this.options.redis.scard(keys.prequeueOpening),
       this.options.store.activeSessionCount(eventId, nowMs),
@@ -134,7 +134,7 @@ export class RoomControl {
 
   /** Sends the current snapshot to the event's room now. */
   async announce(eventId: string): Promise<void> {
-    const update = await readServingUpdate(this.options.redis, this.options.store, eventId);
+    const update = await this.options.store.snapshot(eventId);
     if (update !== null) this.options.broadcaster.publish(update);
   }
 
