@@ -14,7 +14,7 @@ import { queuePosition } from './queue-position.js';
 import { isNewVisitor, visitorFanId, visitorIdentity } from './visitor-identity.js';
 import { QueueTokenCache } from './queue-token-cache.js';
 import { quietRequestLog } from '../lib/request-log.js';
-import { roomStateHandler } from './room-state-route.js';
+import { fairnessRecordHandler, roomStateHandler } from './room-state-route.js';
 import { optionalSession, readSession, type SessionTokens } from '../accounts/sessions.js';
 import { waitingRoomMetrics } from './waiting-room-metrics.js';
 
@@ -113,6 +113,7 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
     const router = express.Router();
     // Before the visitor cookie: the public state sets no cookie, so every cache may keep it.
     router.get('/api/events/:id/queue/state', quietRequestLog, roomStateHandler(options.store));
+    router.get('/api/events/:id/queue/fairness', fairnessRecordHandler(options.store));
     router.use('/api/events', visitorIdentity({ secret: options.visitorCookieSecret, secureCookies: options.secureCookies }));
     if (options.sessions) router.use('/api/events', readSession(options.sessions));
     // The storm's routes: answers are counted in the request metric, not logged one by one.

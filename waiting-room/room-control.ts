@@ -98,9 +98,12 @@ export class RoomControl {
   /** Numbers the prequeue (shuffled) and opens the sale; safe to call again. */
   async open(eventId: string): Promise<{ config: RoomConfig; outcome: string; numbered: number; seed: string }> {
     await this.requireConfig(eventId);
-    const seed = this.options.openSeed?.() ?? randomUUID();
-    const result = await this.options.store.openSale(eventId, { seed, nowMs: this.options.clock() });
+    // Only a room created before seed commitments uses this one; the others were shuffled with
+    // their committed seed, which the open revealed in the config (decision 0011).
+    const fallbackSeed = this.options.openSeed?.() ?? randomUUID();
+    const result = await this.options.store.openSale(eventId, { seed: fallbackSeed, nowMs: this.options.clock() });
     await this.announce(eventId);
+    const seed = (await this.options.redis.hget(this.options.store.keys(eventId).config, 'fairnessSeed')) ?? fallbackSeed;
     return { config: await this.requireConfig(eventId), outcome: result.outcome, numbered: result.numbered, seed };
   }
 

@@ -35,12 +35,18 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
   });
 }
 
+/** A public resource names the event in its path: a malformed id is a 400, not an unknown event. */
+function publicEventId(req: Request): string {
+  const parsed = eventIdSchema.safeParse(req.params['id']);
+  if (!parsed.success) throw new ValidationError('event id is malformed', [{ path: 'id', message: parsed.error.issues[0]?.message ?? 'invalid' }]);
+  return parsed.data;
+}
+
 export function roomStateHandler(store: Pick<QueueStore, 'snapshot'>): RequestHandler {
   return async (req: Request, res: Response) => {
-    const parsed = eventIdSchema.safeParse(req.params['id']);
-    if (!parsed.success) throw new ValidationError('event id is malformed', [{ path: 'id', message: parsed.error.issues[0]?.message ?? 'invalid' }]);
-    const snapshot = await store.snapshot(parsed.data);
-    if (snapshot === null) throw new NotFoundError(`no waiting room for event ${parsed.data}`);
+    const eventId = publicEventId(req);
+    const snapshot = await store.snapshot(eventId);
+    if (snapshot === null) throw new NotFoundError(`no waiting room for event ${eventId}`);
     const state: PublicRoomState = { ...snapshot, soldOut: snapshot.state === 'soldout' };
     const body = JSON.stringify(state);
     const etag = strongEtag(body);
@@ -51,5 +57,19 @@ export function roomStateHandler(store: Pick<QueueStore, 'snapshot'>): RequestHa
       return;
     }
     res.type('application/json').send(body);
+  };
+}
+
+/**
+ * The fairness record (fairness-proof.ts): public like the state, and fixed once the sale opened,
+ * so caches may keep it for an hour then; before the open only the commitment is in it.
+ */
+export function fairnessRecordHandler(store: Pick<QueueStore, 'fairnessRecord'>): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const eventId = publicEventId(req);
+    const record = await store.fairnessRecord(eventId);
+    if (record === null) throw new NotFoundError(`no waiting room for event ${eventId}`);
+    res.setHeader('Cache-Control', record.seed === null ? 'public, max-age=5' : 'public, max-age=3600');
+    res.json(record);
   };
 }

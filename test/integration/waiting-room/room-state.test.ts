@@ -1,7 +1,10 @@
 // The public waiting-room state (GET /api/events/:id/queue/state) as a CDN sees it: cacheable headers,
 // a strong ETag with 304 on If-None-Match, no cookie, nothing per fan; clear 404 and 400 otherwise.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { closeServer, createHttpApp, listen } from '../../../lib/http.js';
 import { logger } from '../../../lib/log.js';
@@ -11,6 +14,17 @@ import { waitingRoomRoutes } from '../../../waiting-room/join-routes.js';
 import { QueueStore } from '../../../waiting-room/queue-store.js';
 import { RequestLimits } from '../../../waiting-room/request-limits.js';
 import { createRedisFixture, uniqueEventId, type RedisFixture } from './redis-fixture.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Runs the built verify-shuffle CLI against this test's server. */
+function verifyShuffleCli(eventId: string, base: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(repoRoot, 'dist/scripts/verify-shuffle-cli.js'), eventId, '--url', base], (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
 
 const room = { state: 'open', admissionRatePerMinute: 120, maxActiveShoppers: 10, passTtlSeconds: 600, opensAt: 0 } as const;
 
@@ -95,4 +109,35 @@ describe('the public waiting-room state (real Redis)', () => {
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ status: 400, detail: 'event id is malformed' });
   });
+
+  it('publishes the fairness record, and npm run verify-shuffle checks it: verified, then FAILED once a number is moved', async () => {
+    const eventId = uniqueEventId('fairness-cli');
+    await store.createRoom(eventId, { ...room, state: 'prequeue', opensAt: 1_000_000 });
+    const committed = await fetch(`${base}/api/events/${eventId}/queue/fairness`);
+    expect(committed.headers.get('cache-control')).toBe('public, max-age=5');
+    expect(await committed.json()).toMatchObject({ seed: null, membership: [], commitment: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((await verifyShuffleCli(eventId, base)).code).toBe(2); // not opened: nothing to verify yet
+
+    for (let fan = 0; fan < 40; fan += 1) await fetch(`${base}/api/events/${eventId}/queue`, { method: 'POST' });
+    await store.openSale(eventId, { seed: 'unused' });
+    const opened = await fetch(`${base}/api/events/${eventId}/queue/fairness`);
+    expect(opened.headers.get('cache-control')).toBe('public, max-age=3600');
+    const record = (await opened.json()) as { firstNumber: number; membership: Array<{ fan: string; number: number }> };
+    expect(record.firstNumber).toBe(1);
+    expect(record.membership).toHaveLength(40);
+    expect(record.membership.map((entry) => entry.number).sort((left, right) => left - right)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
+    const honest = await verifyShuffleCli(eventId, base);
+    expect(honest).toMatchObject({ code: 0, stdout: expect.stringContaining(`event ${eventId}: verified.`) });
+    expect(honest.stdout).toContain('40 pre-queued fans');
+
+    const [someFan] = Object.keys(await fixture.redis.hgetall(store.keys(eventId).fans));
+    await fixture.redis.hset(store.keys(eventId).fans, someFan!, 4_000);
+    const tampered = await verifyShuffleCli(eventId, base);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain('FAILED verification');
+    expect(tampered.stderr).toMatch(/holds number 4000, the shuffle gives \d+/);
+
+    expect((await fetch(`${base}/api/events/${uniqueEventId('no-room')}/queue/fairness`)).status).toBe(404);
+    expect((await fetch(`${base}/api/events/bad%20id!/queue/fairness`)).status).toBe(400);
+  }, 30_000);
 });
