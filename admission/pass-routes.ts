@@ -9,6 +9,7 @@ import type { QueueStore } from '../waiting-room/queue-store.js';
 import type { RequestLimits } from '../waiting-room/request-limits.js';
 import { waitingRoomMetrics } from '../waiting-room/waiting-room-metrics.js';
 import { bearerToken } from '../lib/tokens/bearer-token.js';
+import { quietRequestLog } from '../lib/request-log.js';
 import { passOf, requirePass } from './pass-middleware.js';
 import type { SigningKeys } from '../lib/tokens/signing-keys.js';
 
@@ -62,7 +63,7 @@ export function passRoutes(options: PassRouteOptions): (app: Express) => void {
       // Short cache: verifiers refetch on an unknown kid anyway, so a rotation is seen quickly.
       res.set('Cache-Control', 'public, max-age=300').json(options.keys.jwks);
     });
-    router.post('/api/events/:id/pass', claimPass);
+    router.post('/api/events/:id/pass', quietRequestLog, claimPass);
     router.post(
       '/api/events/:id/sessions/:sessionId/release',
       requirePass({ jwks: options.keys.jwks, issuer: options.keys.issuer, clock: options.clock }),

@@ -54,6 +54,8 @@ export const configSchema = z.object({
   // The notifier's mail server (Mailpit locally); smtps:// for implicit TLS, credentials in the URL.
   SMTP_URL: urlWithProtocol(['smtp:', 'smtps:']).default('smtp://127.0.0.1:1026'),
   DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  // Hot routes log only errors and answers slower than this (lib/request-log.ts).
+  SLOW_REQUEST_MS: z.coerce.number().int().min(1).max(600_000).default(1_000),
   // Required in production; elsewhere a dev key / secret is generated once and shared through Redis.
   PASS_SIGNING_JWKS: z
     .string()

@@ -75,3 +75,42 @@ describe('the HTTP shell', () => {
       expect(await response.json()).toMatchObject({ dependencies: { slow: { ok: false, error: 'slow did not answer within 100 ms' } } });
     }));
 });
+
+describe('request logs', () => {
+  it('log ordinary answers of quiet routes only at debug, and their errors and slow answers always', async () => {
+    const lines: Array<{ level: number; msg: string; url?: string }> = [];
+    const { pino } = await import('pino');
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string; url?: string }) });
+    const { quietRequestLog } = await import('./request-log.js');
+    const app = createHttpApp({
+      role: 'test',
+      log,
+      checks: [],
+      dependencyTimeoutMs: 100,
+      slowRequestMs: 50,
+      routes: (router) => {
+        router.get('/hot', quietRequestLog, (_req, res) => res.json({ ok: true }));
+        router.get('/hot-slow', quietRequestLog, (_req, res) => void setTimeout(() => res.json({ ok: true }), 80));
+        router.get('/hot-boom', quietRequestLog, () => {
+          throw new Error('boom');
+        });
+        router.get('/cold', (_req, res) => res.json({ ok: true }));
+      },
+    });
+    const server = await listen(app, '127.0.0.1', 0, 'TEST_PORT');
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const hot = await fetch(`${base}/hot`, { headers: { 'x-request-id': 'req-1' } });
+      expect(hot.headers.get('x-request-id')).toBe('req-1');
+      for (const path of ['/hot-slow', '/hot-boom', '/cold']) await (await fetch(`${base}${path}`)).text();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const logged = lines.filter((line) => line.url !== undefined).map((line) => `${line.url} ${line.level} ${line.msg}`);
+      expect(logged).toEqual(expect.arrayContaining(['/hot-slow 40 slow request', '/hot-boom 50 request completed', '/cold 30 request completed']));
+      expect(logged.some((line) => line.startsWith('/hot '))).toBe(false);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/corral_http_request_duration_seconds_count\{[^}]*route="\/hot"[^}]*status="2xx"[^}]*\} 1/);
+    } finally {
+      await closeServer(server);
+    }
+  });
+});

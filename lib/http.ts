@@ -1,21 +1,22 @@
-// The Express shell every role shares: JSON bodies, request ids and logs, request count and duration
-// per route (http-metrics.ts), /healthz, /readyz, /metrics, and the single place where errors become
-// problem JSON.
-import { randomUUID } from 'node:crypto';
+// The Express shell every role shares: JSON bodies, request ids and logs (request-log.ts), request
+// count and duration per route (http-metrics.ts), /healthz, /readyz, /metrics, and the single place
+// where errors become problem JSON.
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import { AppError, internalProblem, NotFoundError, type ProblemBody } from './errors.js';
 import { checkReadiness, type DependencyCheck } from './health.js';
 import type { Logger } from './log.js';
 import { httpMetricsMiddleware } from './http-metrics.js';
 import { metricsRegistry } from './metrics.js';
+import { requestId, requestLog } from './request-log.js';
 
 export interface HttpShellOptions {
   role: string;
   log: Logger;
   checks: DependencyCheck[];
   dependencyTimeoutMs: number;
+  /** See SLOW_REQUEST_MS; defaults to its default. */
+  slowRequestMs?: number;
   /** Mounts the role's own routes between the platform endpoints and the 404 handler. */
   routes?: (app: Express) => void;
 }
@@ -25,18 +26,7 @@ export function createHttpApp(options: HttpShellOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(httpMetricsMiddleware(options.role));
-  app.use(
-    pinoHttp({
-      logger: options.log,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-    }),
-  );
+  app.use(requestLog({ log: options.log, slowRequestMs: options.slowRequestMs ?? 1_000 }));
   app.use(express.json({ limit: '64kb' }));
 
   app.get('/healthz', (_req, res) => {
@@ -72,7 +62,7 @@ interface BodyParserError {
 }
 
 function problemHandler(log: Logger) {
-  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     let problem: ProblemBody;
     if (error instanceof AppError) {
       problem = error.toProblem();
@@ -82,7 +72,7 @@ function problemHandler(log: Logger) {
     } else if (isBodyParserError(error)) {
       problem = bodyProblem(error);
     } else {
-      req.log.error({ err: error }, 'unhandled error');
+      log.error({ err: error, reqId: requestId(res) }, 'unhandled error');
       problem = internalProblem();
     }
     if (problem.status >= 500 && error instanceof AppError) log.warn({ err: error }, 'request failed');

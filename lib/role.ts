@@ -37,6 +37,7 @@ export async function startHttpRole(platform: Platform, options: HttpRoleOptions
     log,
     checks: [...platform.checks(options.dependencies), ...(options.extraChecks ?? [])],
     dependencyTimeoutMs: config.DEPENDENCY_TIMEOUT_MS,
+    slowRequestMs: config.SLOW_REQUEST_MS,
     routes: options.routes,
   });
   const server = await listen(app, config.HOST, port, options.portVariable);

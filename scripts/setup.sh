@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run setup: everything Corral needs on a fresh Debian 12 machine, idempotent and quick when done.
-#  1. Debian packages (only those missing): Redis, MariaDB, Chromium, Java 17, Maven.
+#  1. Debian packages (only those missing): Redis, MariaDB, Chromium, Java 17, Maven, nginx (the
+#     caching proxy of loadtests/room-state-cache.ts; only run by that benchmark, never as a service).
 #  2. A system user "corral" (OpenSearch refuses to run as root).
 #  3. Kafka and OpenSearch from Maven Central (versions pinned in scripts/vendor/pom.xml), under .local/vendor.
 #  4. helm, promtool, actionlint and Mailpit, built from the Go module proxy into the tool cache.
@@ -38,7 +39,7 @@ go_tool() {
 }
 
 step "Debian packages"
-wanted=(redis-server mariadb-server chromium openjdk-17-jre-headless maven unzip ca-certificates)
+wanted=(redis-server mariadb-server chromium openjdk-17-jre-headless maven unzip ca-certificates nginx-light)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -11,7 +11,10 @@ import { createQueueTokenVerifier, signQueueToken } from './queue-tokens.js';
 import type { QueueStore } from './queue-store.js';
 import type { RequestLimits } from './request-limits.js';
 import { queuePosition } from './queue-position.js';
-import { visitorFanId, visitorIdentity } from './visitor-identity.js';
+import { isNewVisitor, visitorFanId, visitorIdentity } from './visitor-identity.js';
+import { QueueTokenCache } from './queue-token-cache.js';
+import { quietRequestLog } from '../lib/request-log.js';
+import { fairnessRecordHandler, roomStateHandler } from './room-state-route.js';
 import { optionalSession, readSession, type SessionTokens } from '../accounts/sessions.js';
 import { waitingRoomMetrics } from './waiting-room-metrics.js';
 
@@ -24,6 +27,8 @@ export interface WaitingRoomRouteOptions {
   clock: () => number;
   /** Verifies sign-in sessions (api-issued, same key ring): a signed-in fan is `u:<userId>`. */
   sessions?: SessionTokens;
+  /** Tokens signed lately, handed out again on a repeat join (a fresh cache by default). */
+  tokenCache?: QueueTokenCache;
 }
 
 /** The fan behind a request: the signed-in user when there is a valid session, else the visitor. */
@@ -54,19 +59,27 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknow
 export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Express) => void {
   const verifyQueueToken = createQueueTokenVerifier(options.keys);
   const metrics = waitingRoomMetrics();
+  const tokenCache = options.tokenCache ?? new QueueTokenCache();
 
   async function join(req: Request, res: Response): Promise<void> {
     const eventId = eventIdParam(req);
     parseBody(joinBodySchema, req.body);
     const fanId = requestFanId(res);
-    await options.joinLimits.check(req.ip ?? 'unknown', fanId);
+    // A visitor minted by this request has spent nothing yet: only the per-IP budget is checked.
+    await options.joinLimits.check(req.ip ?? 'unknown', fanId, optionalSession(res.locals) === undefined && isNewVisitor(res));
     const nowMs = options.clock();
     const result = await options.store.join(eventId, fanId, nowMs);
     metrics.joins.inc({ outcome: result.status === 'refused' ? result.reason : result.status });
     if (result.status === 'refused') throw refusalError(result.reason, { eventId });
     const number = result.status === 'numbered' ? result.number : null;
     const prequeue = result.status === 'prequeue';
-    const queueToken = await signQueueToken(options.keys, { fanId, eventId, number, prequeue }, nowMs);
+    // One signature per fan and place: a repeat join for the same place gets the same token back.
+    const claims = { fanId, eventId, number, prequeue };
+    let queueToken = tokenCache.reuse(claims, nowMs);
+    if (queueToken === undefined) {
+      queueToken = await signQueueToken(options.keys, claims, nowMs);
+      tokenCache.remember(claims, queueToken, nowMs);
+    }
     res.json({
       eventId,
       number,
@@ -98,10 +111,14 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
 
   return (app) => {
     const router = express.Router();
+    // Before the visitor cookie: the public state sets no cookie, so every cache may keep it.
+    router.get('/api/events/:id/queue/state', quietRequestLog, roomStateHandler(options.store));
+    router.get('/api/events/:id/queue/fairness', fairnessRecordHandler(options.store));
     router.use('/api/events', visitorIdentity({ secret: options.visitorCookieSecret, secureCookies: options.secureCookies }));
     if (options.sessions) router.use('/api/events', readSession(options.sessions));
-    router.post('/api/events/:id/queue', join);
-    router.get('/api/events/:id/queue/status', status);
+    // The storm's routes: answers are counted in the request metric, not logged one by one.
+    router.post('/api/events/:id/queue', quietRequestLog, join);
+    router.get('/api/events/:id/queue/status', quietRequestLog, status);
     app.use(router);
     app.use(domainProblems);
   };

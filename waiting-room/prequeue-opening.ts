@@ -1,18 +1,21 @@
 // Opens a sale: the fans who waited before the open get numbers issued+1..issued+P in a uniformly
 // shuffled order, before anyone who arrives later. Invariant: each pre-queued fan gets exactly one number.
-// Shuffle in TypeScript, not Lua: a 500k-element Lua loop would block Redis for seconds, and Lua's
-// math.random is not a seedable source we control; here the shuffle is replayable and batches stay short.
+// The order is the provable one (fairness-proof.ts): ascending HMAC-SHA256(seed, hashedFanId) with the
+// seed committed when the room was created and revealed by begin-open.lua, so anyone can recompute it.
+// Shuffle in TypeScript, not Lua: a 500k-element Lua loop would block Redis for seconds, and Redis's
+// Lua has no HMAC-SHA256; here batches stay short.
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../lib/redis.js';
 import { z } from 'zod';
 import type { WaitingRoomKeys } from './queue-keys.js';
 import { runScript } from '../lib/redis-scripts.js';
-import { createSeededRandom, shuffleInPlace } from './seeded-random.js';
+import { hashedFanId, shuffledOrder } from './fairness-proof.js';
 import { WaitingRoomError, type WaitingRoomErrorCode } from './waiting-room-error.js';
 import { waitingRoomScripts } from './waiting-room-scripts.js';
 
 export interface OpenSaleOptions {
-  /** Seed of the shuffle; production passes a fresh random seed and logs it for audits. */
+  /** Seed of the shuffle for a room that has no committed seed (created before commitments existed);
+   * a room with a commitment is always shuffled with its committed seed. */
   seed: string | number;
   /** Fans numbered per Lua call; bounds how long any one script blocks Redis. */
   batchSize?: number;
@@ -51,6 +54,7 @@ const refusalCodes: Record<string, WaitingRoomErrorCode> = {
  */
 export async function openPrequeuedSale(
   redis: RedisClient,
+  eventId: string,
   keys: WaitingRoomKeys,
   options: OpenSaleOptions,
   markOutboxPending: () => Promise<void>,
@@ -59,7 +63,7 @@ export async function openPrequeuedSale(
   const nowMs = z.number().int().min(0).parse(options.nowMs ?? Date.now());
   await markOutboxPending();
   const begin = beginReplySchema.parse(
-    await runScript(redis, waitingRoomScripts.beginOpen.name, [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], [randomUUID(), nowMs]),
+    await runScript(redis, waitingRoomScripts.beginOpen.name, beginOpenKeys(keys), [randomUUID(), nowMs]),
   );
   if (begin[0] === 'already_open') return { outcome: 'already_open', firstNumber: 0, lastNumber: -1, numbered: 0 };
   if (begin[0] === 'refused') {
@@ -70,11 +74,10 @@ export async function openPrequeuedSale(
     return { outcome: 'opened', firstNumber: firstNumber ?? 0, lastNumber: (firstNumber ?? 0) - 1, numbered: 0 };
   }
 
-  // The snapshot no longer changes (joins only read it), so a full SSCAN sees every member.
-  const waiting = await readWholeSet(redis, keys.prequeueOpening);
-  // Sorting first makes the order depend only on the seed, not on Redis's internal set layout.
-  waiting.sort();
-  shuffleInPlace(waiting, createSeededRandom(options.seed));
+  // The snapshot no longer changes (joins only read it), so a full SSCAN sees every member. A resumed
+  // open sees only the fans still unnumbered: in the same relative order, so they continue the run.
+  const seed = (await redis.hget(keys.config, 'fairnessSeed')) ?? String(options.seed);
+  const waiting = shuffledOrder(seed, await readWholeSet(redis, keys.prequeueOpening), (fanId) => hashedFanId(eventId, fanId));
 
   let next = firstNumber;
   for (let start = 0; start < waiting.length; start += batchSize) {
@@ -93,6 +96,11 @@ export async function openPrequeuedSale(
     next = reply[1];
   }
   return { outcome: phase === 'begun' ? 'opened' : 'resumed', firstNumber, lastNumber: next - 1, numbered: next - firstNumber };
+}
+
+/** KEYS of begin-open.lua, in its order. */
+export function beginOpenKeys(keys: WaitingRoomKeys): string[] {
+  return [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening, keys.stateOutbox, keys.prequeueLog, keys.prequeueMembership, keys.fairnessSeed];
 }
 
 async function readWholeSet(redis: RedisClient, key: string): Promise<string[]> {

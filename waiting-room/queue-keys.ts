@@ -17,6 +17,12 @@ export interface WaitingRoomKeys {
   prequeue: string;
   /** the prequeue snapshot being numbered by openSale (renamed from `prequeue` at open). */
   prequeueOpening: string;
+  /** list of fanIds in the order they first joined the prequeue (one entry per member of `prequeue`). */
+  prequeueLog: string;
+  /** the join-order list of the opened prequeue (renamed from `prequeueLog` at open), kept for the fairness record. */
+  prequeueMembership: string;
+  /** the shuffle's secret seed, drawn when the room is created; config holds its SHA-256 until the open reveals it. */
+  fairnessSeed: string;
   /** hash: state, admissionRatePerMinute, maxActiveShoppers, passTtlSeconds, opensAt, claimWindowSeconds. */
   config: string;
   /** sorted set sessionId -> expiry ms: admitted shopping sessions. */
@@ -50,6 +56,9 @@ export function waitingRoomKeys(eventId: string, keyPrefix: string = DEFAULT_KEY
     fans: `${tag}:fans`,
     prequeue: `${tag}:prequeue`,
     prequeueOpening: `${tag}:prequeue:opening`,
+    prequeueLog: `${tag}:prequeue:log`,
+    prequeueMembership: `${tag}:prequeue:membership`,
+    fairnessSeed: `${tag}:fairness:seed`,
     config: `${tag}:config`,
     active: `${tag}:active`,
     sessionsByFan: `${tag}:sessions:by-fan`,

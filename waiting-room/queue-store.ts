@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { openPrequeuedSale, type OpenSaleOptions, type OpenSaleResult } from './prequeue-opening.js';
 import { DEFAULT_KEY_PREFIX, fanIdSchema, waitingRoomKeys, type WaitingRoomKeys } from './queue-keys.js';
 import { QueueStateOutbox } from './queue-state-outbox.js';
+import { fairnessRecordSchema, hashedFanId, seedCommitment, type FairnessRecord } from './fairness-proof.js';
+import { randomSeed } from './seeded-random.js';
 import { runScript } from '../lib/redis-scripts.js';
 import {
   roomConfigFromHash,
@@ -16,6 +18,7 @@ import {
   type RoomConfig,
   type RoomConfigInput,
   type RoomConfigUpdate,
+  roomStateSchema,
   type RoomState,
 } from './room-config.js';
 import { WaitingRoomError } from './waiting-room-error.js';
@@ -35,6 +38,15 @@ export interface FanStatus {
   issued: number;
   state: RoomState | null;
   admissionRatePerMinute: number | null;
+}
+
+/** What every fan of an event may know, and nothing per fan: the socket packet and the public state. */
+export interface RoomSnapshot {
+  eventId: string;
+  serving: number;
+  issued: number;
+  admissionRatePerMinute: number;
+  state: RoomState;
 }
 
 export type ClaimRefusalReason = 'not_in_queue' | 'not_yet_admitted' | 'capacity_full' | 'closed' | 'soldout';
@@ -82,25 +94,29 @@ export class QueueStore {
     return waitingRoomKeys(eventId, this.keyPrefix);
   }
 
-  /** Creates the room config (every field required). `nowMs` is the time of its queue.state-changed. */
-  async createRoom(eventId: string, config: RoomConfigInput, nowMs: number = Date.now()): Promise<RoomConfig> {
-    return this.configure(eventId, roomConfigSchema.parse(config), nowMs);
+  /**
+   * Creates the room config (every field required). `nowMs` is the time of its queue.state-changed;
+   * `fairnessSeed` is the pre-queue shuffle's secret seed, committed to now (tests pass their own).
+   */
+  async createRoom(eventId: string, config: RoomConfigInput, nowMs: number = Date.now(), fairnessSeed: string = randomSeed()): Promise<RoomConfig> {
+    return this.configure(eventId, roomConfigSchema.parse(config), nowMs, fairnessSeed);
   }
 
   /**
    * Partial update (rate, pause/resume/close, capacity); the ticker applies it on its next tick. A
    * change of state, rate or max active shoppers also writes its queue.state-changed to the outbox.
    */
-  async configure(eventId: string, update: RoomConfigUpdate, nowMs: number = Date.now()): Promise<RoomConfig> {
+  async configure(eventId: string, update: RoomConfigUpdate, nowMs: number = Date.now(), fairnessSeed: string = randomSeed()): Promise<RoomConfig> {
     const keys = this.keys(eventId);
-    const args = [randomUUID(), nowMsSchema.parse(nowMs), ...roomConfigToFields(update)];
+    // The seed only takes if the room has none yet (its first write): configure.lua keeps the first.
+    const args = [randomUUID(), nowMsSchema.parse(nowMs), fairnessSeed, seedCommitment(fairnessSeed), ...roomConfigToFields(update)];
     let reply: unknown;
     try {
       // The mark must be in Redis before the script appends (QueueStateOutbox.markPending), so it is
       // awaited: on a cluster the pending set and the room live on different nodes, and two commands
       // sent in one tick may run in either order.
       await this.stateOutbox.markPending(eventId);
-      reply = await runScript(this.redis, waitingRoomScripts.configure.name, [keys.config, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], args);
+      reply = await runScript(this.redis, waitingRoomScripts.configure.name, [keys.config, keys.prequeue, keys.prequeueOpening, keys.stateOutbox, keys.fairnessSeed], args);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('PREQUEUE_PENDING')) {
         throw new WaitingRoomError('prequeue_pending', 'pre-queued fans are waiting: open the sale with openSale', { eventId });
@@ -123,7 +139,7 @@ export class QueueStore {
       await runScript(
         this.redis,
         waitingRoomScripts.join.name,
-        [keys.config, keys.fans, keys.issued, keys.prequeue, keys.prequeueOpening],
+        [keys.config, keys.fans, keys.issued, keys.prequeue, keys.prequeueOpening, keys.prequeueLog],
         [fanIdSchema.parse(fanId)],
       ),
     );
@@ -132,8 +148,52 @@ export class QueueStore {
     return { status: 'refused', reason: reply[1] };
   }
 
+  /** One consistent read of the event's public numbers; null when the event has no waiting room. */
+  async snapshot(eventId: string): Promise<RoomSnapshot | null> {
+    const keys = this.keys(eventId);
+    // MULTI: one consistent snapshot (the keys share a hash tag, so this works on a cluster too).
+    const replies = await this.redis.multi().get(keys.serving).get(keys.issued).hmget(keys.config, 'state', 'admissionRatePerMinute').exec();
+    if (replies === null) throw new Error('serving snapshot transaction was aborted');
+    for (const [error] of replies) if (error) throw error;
+    const serving = replies[0]?.[1] as string | null;
+    const issued = replies[1]?.[1] as string | null;
+    const config = replies[2]?.[1] as Array<string | null>;
+    const state = roomStateSchema.safeParse(config[0]);
+    if (!state.success) return null;
+    return {
+      eventId,
+      serving: Number(serving ?? '0'),
+      issued: Number(issued ?? '0'),
+      admissionRatePerMinute: Number(config[1] ?? '0'),
+      state: state.data,
+    };
+  }
+
+  /**
+   * The event's fairness record: the seed's commitment from the start; after the open also the
+   * revealed seed, the first pre-queue number and the membership in join order (hashed fan ids) with
+   * the number each fan holds now. Null when the event has no waiting room.
+   */
+  async fairnessRecord(eventId: string): Promise<FairnessRecord | null> {
+    const keys = this.keys(eventId);
+    const [state, commitment, seed, firstNumber] = await this.redis.hmget(keys.config, 'state', 'fairnessCommitment', 'fairnessSeed', 'fairnessFirstNumber');
+    if (state === null) return null;
+    const revealed = seed !== null && firstNumber !== null;
+    const fanIds = revealed ? await this.redis.lrange(keys.prequeueMembership, 0, -1) : [];
+    const membership: FairnessRecord['membership'] = [];
+    for (let start = 0; start < fanIds.length; start += 10_000) {
+      const batch = fanIds.slice(start, start + 10_000);
+      const numbers = await this.redis.hmget(keys.fans, ...batch);
+      batch.forEach((fanId, index) => {
+        const number = numbers[index];
+        membership.push({ fan: hashedFanId(eventId, fanId), number: number === null || number === undefined ? null : Number(number) });
+      });
+    }
+    return fairnessRecordSchema.parse({ eventId, commitment, seed: revealed ? seed : null, firstNumber: revealed ? Number(firstNumber) : null, membership });
+  }
+
   openSale(eventId: string, options: OpenSaleOptions): Promise<OpenSaleResult> {
-    return openPrequeuedSale(this.redis, this.keys(eventId), options, () => this.stateOutbox.markPending(eventId));
+    return openPrequeuedSale(this.redis, eventId, this.keys(eventId), options, () => this.stateOutbox.markPending(eventId));
   }
 
   async status(eventId: string, fanId: string): Promise<FanStatus> {

@@ -44,10 +44,13 @@ export class RequestLimits {
 
   /** Spends one point of each budget; throws RateLimitedError when either is exhausted. Both points
    * are spent before it answers (allSettled, not all), so a caller that saw its answer sees the
-   * budgets' counts with its own point in them. */
-  async check(ip: string, visitorId: string): Promise<void> {
+   * budgets' counts with its own point in them. `visitorIsNew`: the visitor id was minted by this
+   * very request, so its budget is full by construction and only the per-IP budget is spent (the
+   * first join of every fan, i.e. most of a storm, saves a Redis round trip; a client that never
+   * sends its cookie back gets a new id each time, so the per-visitor budget never held it anyway). */
+  async check(ip: string, visitorId: string, visitorIsNew = false): Promise<void> {
     // Both at once: one round trip of latency instead of two on the hottest path.
-    const outcomes = await Promise.allSettled([this.perIp.consume(ip), this.perVisitor.consume(visitorId)]);
+    const outcomes = await Promise.allSettled(visitorIsNew ? [this.perIp.consume(ip)] : [this.perIp.consume(ip), this.perVisitor.consume(visitorId)]);
     const refusals = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
     const failure = refusals.find((reason) => !(reason instanceof RateLimiterRes));
     if (failure !== undefined) throw failure;

@@ -9,7 +9,7 @@ import { runScript } from '../lib/redis-scripts.js';
 import type { Platform } from '../lib/platform.js';
 import { QueueStore } from './queue-store.js';
 import type { RoomConfig, RoomState } from './room-config.js';
-import { readServingUpdate, ServingBroadcaster } from './serving-broadcast.js';
+import { ServingBroadcaster } from './serving-broadcast.js';
 import { WaitingRoomError } from './waiting-room-error.js';
 import { defineWaitingRoomScripts, waitingRoomScripts } from './waiting-room-scripts.js';
 import { ActiveEvents } from './active-events.js';
@@ -98,9 +98,12 @@ export class RoomControl {
   /** Numbers the prequeue (shuffled) and opens the sale; safe to call again. */
   async open(eventId: string): Promise<{ config: RoomConfig; outcome: string; numbered: number; seed: string }> {
     await this.requireConfig(eventId);
-    const seed = this.options.openSeed?.() ?? randomUUID();
-    const result = await this.options.store.openSale(eventId, { seed, nowMs: this.options.clock() });
+    // Only a room created before seed commitments uses this one; the others were shuffled with
+    // their committed seed, which the open revealed in the config (decision 0014).
+    const fallbackSeed = this.options.openSeed?.() ?? randomUUID();
+    const result = await this.options.store.openSale(eventId, { seed: fallbackSeed, nowMs: this.options.clock() });
     await this.announce(eventId);
+    const seed = (await this.options.redis.hget(this.options.store.keys(eventId).config, 'fairnessSeed')) ?? fallbackSeed;
     return { config: await this.requireConfig(eventId), outcome: result.outcome, numbered: result.numbered, seed };
   }
 
@@ -109,7 +112,7 @@ export class RoomControl {
     const nowMs = this.options.clock();
     const keys = this.options.store.keys(eventId);
     const [update, prequeued, prequeueOpening, activeShoppers, admissionsLastMinute] = await Promise.all([
-      readServingUpdate(this.options.redis, this.options.store, eventId),
+      this.options.store.snapshot(eventId),
       this.options.redis.scard(keys.prequeue),
       this.options.redis.scard(keys.prequeueOpening),
       this.options.store.activeSessionCount(eventId, nowMs),
@@ -134,7 +137,7 @@ export class RoomControl {
 
   /** Sends the current snapshot to the event's room now. */
   async announce(eventId: string): Promise<void> {
-    const update = await readServingUpdate(this.options.redis, this.options.store, eventId);
+    const update = await this.options.store.snapshot(eventId);
     if (update !== null) this.options.broadcaster.publish(update);
   }
 

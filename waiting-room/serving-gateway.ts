@@ -11,7 +11,7 @@ import { handleFanIdentify, type FanIdentifier } from './fan-rooms.js';
 import { eventIdSchema } from './queue-keys.js';
 import type { QueueStore } from './queue-store.js';
 import { trackSocketClients } from './waiting-room-metrics.js';
-import { eventRoom, QUEUE_NAMESPACE, readServingUpdate, SOCKET_IO_CHANNEL_KEY, type ServingUpdate } from './serving-broadcast.js';
+import { eventRoom, QUEUE_NAMESPACE, SOCKET_IO_CHANNEL_KEY, type ServingUpdate } from './serving-broadcast.js';
 
 /** A page follows its own event; a few more (tabs sharing a socket) are fine, hundreds are abuse. */
 const MAX_EVENTS_PER_SOCKET = 8;
@@ -61,7 +61,7 @@ export function attachServingGateway(options: ServingGatewayOptions): ServingGat
         return reply({ ok: false, error: 'too many subscriptions' });
       }
       try {
-        const update = await readServingUpdate(options.redis, options.store, parsed.data.eventId);
+        const update = await options.store.snapshot(parsed.data.eventId);
         if (update === null) return reply({ ok: false, error: 'unknown event' });
         await socket.join(room);
         reply({ ok: true, update });

@@ -40,7 +40,7 @@ async function admitFan(stack: E2eStack, page: Page, eventId: string): Promise<v
 
 /**
  * Lets a test cut the page's Socket.IO connection (WebSocket and engine.io long-polling alike) and
- * keep it cut, while the page's plain HTTP calls (GET /queue/status) still go through.
+ * keep it cut, while the page's plain HTTP calls (GET /queue/state, /queue/status) still go through.
  */
 async function socketSwitch(context: BrowserContext): Promise<{ drop(): Promise<void>; restore(): void }> {
   let blocked = false;
@@ -189,10 +189,10 @@ test('a dropped Socket.IO connection: the waiting page keeps updating by polling
 
   await socket.drop();
   await fan.getByTestId('connection').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: 5_000 });
-  // Only GET /queue/status can tell the page now.
+  // Only the public GET /queue/state (cacheable, no cookie) can tell the page now.
   const statusPolls: string[] = [];
   fan.on('request', (request) => {
-    if (request.url().includes('/queue/status')) statusPolls.push(request.url());
+    if (request.url().includes('/queue/state')) statusPolls.push(request.url());
   });
   await stack.organizer(eventId, 'pause');
   await fan.getByTestId('state-banner').filter({ hasText: 'paused' }).waitFor({ timeout: 8_000 });

@@ -1,5 +1,5 @@
 -- Joins a fan to the queue; idempotent: a fan who has a number always gets that number back.
--- KEYS: config, fans, issued, prequeue, prequeueOpening   ARGV: fanId
+-- KEYS: config, fans, issued, prequeue, prequeueOpening, prequeueLog   ARGV: fanId
 -- Replies: {'number', n, isNew} | {'prequeue', opensAt} | {'refused', reason}
 local fanId = ARGV[1]
 local existing = redis.call('HGET', KEYS[2], fanId)
@@ -18,8 +18,11 @@ if redis.call('SISMEMBER', KEYS[5], fanId) == 1 then
 end
 if state == 'scheduled' or state == 'prequeue' then
   -- Until openSale runs, everyone who arrives is "before the open", even a little past opensAt,
-  -- so nobody is numbered ahead of the shuffled prequeue.
-  redis.call('SADD', KEYS[4], fanId)
+  -- so nobody is numbered ahead of the shuffled prequeue. The log keeps the join order for the
+  -- published membership (fairness-proof.ts); only a fan's first join is logged.
+  if redis.call('SADD', KEYS[4], fanId) == 1 then
+    redis.call('RPUSH', KEYS[6], fanId)
+  end
   return {'prequeue', opensAt}
 end
 if state == 'open' or state == 'paused' then

@@ -1,6 +1,8 @@
 // The waiting page's live feed: `serving` packets over Socket.IO (namespace /queue), and while the
-// socket is down, GET /queue/status every few seconds until it is back. The page derives its position
-// from its own number and `serving`; the server never sends per-fan packets.
+// socket is down or blocked, GET /queue/state every 2 s until it is back: the public, CDN-cacheable
+// state of the event (no cookie, nothing per fan), so polling fans cost the origin ~1 request per
+// event per second. The page derives its position from its own number and `serving`; the per-fan
+// /queue/status is asked once at start, and by a pre-queued fan once the sale is open.
 import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { requestJson } from './http';
@@ -24,7 +26,12 @@ export type FeedConnection = 'connecting' | 'live' | 'polling';
 
 type SubscribeAck = { ok: true; update: ServingUpdate } | { ok: false; error: string };
 
-const POLL_INTERVAL_MS = 3000;
+/** Public state, as GET /queue/state answers it (Cache-Control: public, max-age=1). */
+export interface PublicRoomState extends ServingUpdate {
+  soldOut: boolean;
+}
+
+const POLL_INTERVAL_MS = 2000;
 
 export interface QueueFeed {
   update: ServingUpdate | undefined;
@@ -46,6 +53,7 @@ export function useQueueFeed(waitingRoomUrl: string | undefined, eventId: string
     let stopped = false;
     let pollTimer: ReturnType<typeof setTimeout> | undefined;
     let socketLive = false;
+    let lastState: RoomState | undefined;
 
     const fetchStatus = async () => {
       try {
@@ -57,19 +65,33 @@ export function useQueueFeed(waitingRoomUrl: string | undefined, eventId: string
         setStatus(next);
         setUpdate((previous) => (socketLive && previous !== undefined ? previous : next));
         numberKnown.current = next.number !== null;
+        lastState = next.state;
         setError(undefined);
       } catch (problem) {
         if (!stopped) setError(problem);
       }
     };
-    // Polls while the socket is down, and while the fan has no number yet (pre-queue): the number
-    // is assigned at open and only the status endpoint tells it.
+    // The fan's number only changes once: a pre-queued fan is numbered when the sale opens.
+    const needsNumber = (state: RoomState | undefined) => !numberKnown.current && (state === 'open' || state === 'paused');
+    const fetchPublicState = async () => {
+      try {
+        // No credentials: the answer is the same for every fan, so any cache on the way may serve it.
+        const next = await requestJson<PublicRoomState>(`${waitingRoomUrl}/api/events/${encodeURIComponent(eventId)}/queue/state`);
+        if (stopped) return;
+        lastState = next.state;
+        setUpdate((previous) => (socketLive && previous !== undefined ? previous : next));
+        setError(undefined);
+      } catch (problem) {
+        if (!stopped) setError(problem);
+      }
+    };
     const schedulePoll = () => {
       if (pollTimer !== undefined) clearTimeout(pollTimer);
       pollTimer = setTimeout(async () => {
         pollTimer = undefined;
         if (stopped) return;
-        if (!socketLive || !numberKnown.current) await fetchStatus();
+        if (!socketLive) await fetchPublicState();
+        if (!stopped && needsNumber(lastState)) await fetchStatus();
         if (!stopped) schedulePoll();
       }, POLL_INTERVAL_MS);
     };
@@ -85,6 +107,7 @@ export function useQueueFeed(waitingRoomUrl: string | undefined, eventId: string
           socketLive = true;
           setConnection('live');
           setUpdate(ack.update);
+          lastState = ack.update.state;
         } else {
           setConnection('polling');
         }
@@ -93,6 +116,7 @@ export function useQueueFeed(waitingRoomUrl: string | undefined, eventId: string
     socket.on('serving', (packet: ServingUpdate) => {
       if (packet.eventId !== eventId || stopped) return;
       setUpdate(packet);
+      lastState = packet.state;
       // A state change (open) may have numbered a pre-queued fan: ask now rather than at the next poll.
       if (!numberKnown.current && packet.state === 'open') void fetchStatus();
     });

@@ -3,6 +3,8 @@ import { QueueStore } from '../../../waiting-room/queue-store.js';
 import { runScript } from '../../../lib/redis-scripts.js';
 import { randomSeed } from '../../../waiting-room/seeded-random.js';
 import { waitingRoomScripts } from '../../../waiting-room/waiting-room-scripts.js';
+import { beginOpenKeys } from '../../../waiting-room/prequeue-opening.js';
+import { hashedFanId, seedCommitment, shuffledOrder, verifyShuffle } from '../../../waiting-room/fairness-proof.js';
 import { createRedisFixture, openRoom, uniqueEventId, type RedisFixture } from './redis-fixture.js';
 
 const prequeueRoom = { ...openRoom, state: 'prequeue', opensAt: 1_000_000 } as const;
@@ -25,7 +27,8 @@ describe('opening the sale: the prequeue is shuffled and numbered first (real Re
   /** One real open of `fanCount` pre-queued fans; returns each fan's position (0-based). */
   async function openOnce(fanCount: number, seed: string): Promise<number[]> {
     const eventId = uniqueEventId('fairness');
-    await store.createRoom(eventId, prequeueRoom);
+    // The room commits to its seed when it is created; the open uses that one.
+    await store.createRoom(eventId, prequeueRoom, Date.now(), seed);
     await Promise.all(Array.from({ length: fanCount }, (_, fan) => store.join(eventId, `fan-${fan}`, 0)));
     await store.openSale(eventId, { seed });
     const numbers = await numbersOf(eventId);
@@ -61,10 +64,16 @@ describe('opening the sale: the prequeue is shuffled and numbered first (real Re
     expect(await fixture.redis.exists(store.keys(eventId).prequeue, store.keys(eventId).prequeueOpening)).toBe(0);
   });
 
-  it('the same seed gives the same order, another seed another order', async () => {
-    const first = await openOnce(30, 'replay');
-    expect(await openOnce(30, 'replay')).toEqual(first);
-    expect(await openOnce(30, 'other')).not.toEqual(first);
+  it('the order is what the seed gives: recomputed from the seed and the members, another seed another order', async () => {
+    const eventId = uniqueEventId('replay');
+    const fans = Array.from({ length: 30 }, (_, fan) => `fan-${fan}`);
+    await store.createRoom(eventId, prequeueRoom, Date.now(), 'replay');
+    await Promise.all(fans.map((fanId) => store.join(eventId, fanId, 0)));
+    await store.openSale(eventId, { seed: 'unused' });
+    const numbers = await numbersOf(eventId);
+    const replayed = shuffledOrder('replay', fans, (fanId) => hashedFanId(eventId, fanId));
+    expect(replayed.map((fanId) => numbers.get(fanId))).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+    expect(shuffledOrder('other', fans, (fanId) => hashedFanId(eventId, fanId))).not.toEqual(replayed);
   });
 
   it('positions are uniform: chi-square over 1,200 seeded opens of 6 fans', async () => {
@@ -123,7 +132,7 @@ describe('opening the sale: the prequeue is shuffled and numbered first (real Re
     await Promise.all(Array.from({ length: 100 }, (_, fan) => store.join(eventId, `fan-${fan}`, 0)));
     const keys = store.keys(eventId);
     // Simulate an opener that crashed after numbering 10 fans.
-    await runScript(fixture.redis, waitingRoomScripts.beginOpen.name, [keys.config, keys.issued, keys.prequeue, keys.prequeueOpening, keys.stateOutbox], ['interrupted-open', 0]);
+    await runScript(fixture.redis, waitingRoomScripts.beginOpen.name, beginOpenKeys(keys), ['interrupted-open', 0]);
     const someFans = await fixture.redis.srandmember(keys.prequeueOpening, 10);
     await runScript(fixture.redis, waitingRoomScripts.assignPrequeueBatch.name, [keys.config, keys.fans, keys.prequeueOpening], [1, ...someFans]);
     expect(await store.join(eventId, 'late', 0)).toEqual({ status: 'numbered', number: 101, newlyIssued: true });
@@ -131,6 +140,42 @@ describe('opening the sale: the prequeue is shuffled and numbered first (real Re
     expect(await store.openSale(eventId, { seed: 'resume' })).toEqual({ outcome: 'resumed', firstNumber: 11, lastNumber: 100, numbered: 90 });
     const sorted = [...(await numbersOf(eventId)).values()].sort((left, right) => left - right);
     expect(sorted).toEqual(Array.from({ length: 101 }, (_, index) => index + 1));
+  });
+
+  it('the shuffle is provable: committed before the first join, revealed at the open, and every number recomputes', async () => {
+    const eventId = uniqueEventId('provable');
+    const seed = randomSeed();
+    await store.createRoom(eventId, prequeueRoom, Date.now(), seed);
+    // A later configure keeps the first commitment: the seed cannot be swapped once fans arrive.
+    await store.configure(eventId, { admissionRatePerMinute: 90 }, Date.now(), 'a-later-seed');
+    const before = await store.fairnessRecord(eventId);
+    expect(before).toEqual({ eventId, commitment: seedCommitment(seed), seed: null, firstNumber: null, membership: [] });
+
+    await store.join(eventId, 'v:first-to-arrive', 0);
+    const fans = Array.from({ length: 300 }, (_, fan) => `v:fan-${fan}`);
+    for (const fanId of fans) await store.join(eventId, fanId, 0);
+    await store.join(eventId, 'v:fan-7', 0); // a repeat join is one member, listed once
+    await store.openSale(eventId, { seed: 'ignored: the room has a committed seed', batchSize: 64 });
+    await store.join(eventId, 'v:late', 0);
+
+    const record = (await store.fairnessRecord(eventId))!;
+    expect(record.seed).toBe(seed);
+    expect(record.firstNumber).toBe(1);
+    // Join order, hashed per event; the late fan is not a member.
+    expect(record.membership.map((entry) => entry.fan)).toEqual(['v:first-to-arrive', ...fans].map((fanId) => hashedFanId(eventId, fanId)));
+    expect(verifyShuffle(record)).toEqual({ ok: true, checked: 301, problems: [] });
+    const numbers = await numbersOf(eventId);
+    const expectedOrder = shuffledOrder(seed, ['v:first-to-arrive', ...fans], (fanId) => hashedFanId(eventId, fanId));
+    expectedOrder.forEach((fanId, position) => expect(numbers.get(fanId)).toBe(position + 1));
+
+    // Tampering with what was published fails: the seed, or the membership list.
+    expect(verifyShuffle({ ...record, seed: randomSeed() }).ok).toBe(false);
+    expect(verifyShuffle({ ...record, membership: record.membership.slice(1) }).ok).toBe(false);
+    expect(verifyShuffle({ ...record, membership: [...record.membership, { fan: hashedFanId(eventId, 'v:late'), number: 302 }] }).ok).toBe(false);
+    // And so does a number that Redis no longer holds as the shuffle gave it.
+    const [firstFan] = expectedOrder;
+    await fixture.redis.hset(store.keys(eventId).fans, firstFan!, 999);
+    expect(verifyShuffle((await store.fairnessRecord(eventId))!).ok).toBe(false);
   });
 
   it('two concurrent openers never hand out a number twice', async () => {

@@ -187,6 +187,13 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
           {claimNote}
         </p>
       )}
+      <p className="muted">
+        Fans who arrive before the sale opens are shuffled by a seed fixed before anyone joined.{' '}
+        <a href={`${config.waitingRoomUrl}/api/events/${encodeURIComponent(eventId)}/queue/fairness`} target="_blank" rel="noreferrer" data-testid="fairness-link">
+          Check the shuffle
+        </a>{' '}
+        (its commitment, and after the open the seed and every number; <code>npm run verify-shuffle -- {eventId}</code> recomputes it).
+      </p>
     </section>
   );
 }
