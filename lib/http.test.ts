@@ -108,7 +108,7 @@ describe('request logs', () => {
       expect(logged).toEqual(expect.arrayContaining(['/hot-slow 40 slow request', '/hot-boom 50 request completed', '/cold 30 request completed']));
       expect(logged.some((line) => line.startsWith('/hot '))).toBe(false);
       const metrics = await (await fetch(`${base}/metrics`)).text();
-      expect(metrics).toMatch(/corral_http_request_duration_seconds_count\{[^}]*route="\/hot"[^}]*status="2xx"[^}]*\} 1/);
+      expect(metrics).toMatch(/corral_http_request_duration_seconds_count\{[^}]*route="\/hot"[^}]*status_class="2xx"[^}]*\} 1/);
     } finally {
       await closeServer(server);
     }
