@@ -85,7 +85,10 @@ describe('the SMTP server killed mid-run (real Kafka, MariaDB and Mailpit)', () 
       // Meanwhile: the rest of the fans, a replay of the first fan's message, a visitor, a refused address.
       await produce([3, 4, 5, 0, 6]);
       await producer.send({ topic: 'booking.confirmed', messages: [{ key: eventId, value: confirmation(`h_outagevisitor${run}`, `v:${randomUUID()}`, 20) }] });
+      // Down for readiness (its own probe can see that first), and a held-back mail really tried
+      // against the dead server: Kafka may hand the notifier the second batch a few seconds late.
       await waitFor('readiness to report SMTP down', 30_000, async () => (await readiness(notifier!)).dependencies.smtp?.ok === false);
+      await waitFor('a send to meet the dead server', 30_000, async () => (await counterValue(notifier!, 'corral_notification_send_failures_total', { kind: 'unreachable' })) > 0);
       expect(deadLetters.received).toEqual([]);
 
       await mailpit.start();
