@@ -14,6 +14,11 @@ export interface NotifierRoleOptions {
   /** Tests run a group of their own (and a mail server of their own). */
   groupId?: string;
   sender?: MailSender;
+  /**
+   * Tests sharing one Kafka: this notifier handles only the events it names and skips the rest, so
+   * a suite's notifier never waits on another suite's claims (the ledger is shared, as in production).
+   */
+  handlesEvent?: (eventId: string) => boolean;
 }
 
 export async function startNotifier(platform: Platform, options: NotifierRoleOptions = {}): Promise<RunningRole> {
@@ -30,6 +35,7 @@ export async function startNotifier(platform: Platform, options: NotifierRoleOpt
     deadLetters: new DeadLetters(producer),
     log,
     webOrigin: config.WEB_ORIGIN,
+    ...(options.handlesEvent ? { handlesEvent: options.handlesEvent } : {}),
     settings: {
       sendAttempts: settings.NOTIFIER_SEND_ATTEMPTS,
       retryBaseMs: settings.NOTIFIER_RETRY_BASE_MS,

@@ -39,6 +39,8 @@ export interface NotifierOptions {
   webOrigin: string;
   clock?: () => number;
   random?: () => number;
+  /** Only these events' messages are handled; the rest are skipped (tests sharing one Kafka). */
+  handlesEvent?: (eventId: string) => boolean;
 }
 
 /** Thrown out of a handler when the role stops mid-wait: the message is not finished, so not committed. */
@@ -105,6 +107,7 @@ export class Notifier {
       return 'dead_lettered';
     }
     const { message } = parsed;
+    if (this.options.handlesEvent && !this.options.handlesEvent(message.eventId)) return 'skipped';
     const fanId = message.data.fanId;
     const log = this.options.log.child({ messageId: message.id, eventId: message.eventId, holdId: message.data.holdId, fanId });
     if (fanId === undefined || userIdOfFan(fanId) === undefined) {

@@ -68,7 +68,7 @@ describe('the SMTP server killed mid-run (real Kafka, MariaDB and Mailpit)', () 
     const kafka = createKafka(platform.config, logger());
     const groupId = `test-notifier-outage-${run}`;
     await groupAtTopicEnds(kafka, groupId);
-    notifier = await startNotifier(platform, { groupId });
+    notifier = await startNotifier(platform, { groupId, handlesEvent: (id) => id === eventId });
     await waitFor('the notifier ready', 60_000, async () => (await readiness(notifier!)).status === 200);
     const deadLetters = await collectEventMessages(kafka, [DEAD_LETTER_TOPIC], eventId);
     const producer = kafka.producer();
