@@ -9,7 +9,7 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/**/*.test.ts'],
   // test/e2e/ holds the Playwright specs (npx playwright test; npm test runs both runners).
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/', '/web/', '<rootDir>/test/e2e/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/', '<rootDir>/web/(?!src/)', '<rootDir>/test/e2e/'],
   globalSetup: '<rootDir>/test/global-setup.mjs',
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   testTimeout: 60_000,

@@ -1,7 +1,9 @@
 // The waiting page: the fan's number, how many are ahead (number − serving), the estimated wait at the
-// current rate, a progress bar, and the room's state as it changes. Admitted, it claims the pass and
+// pace the line really moves (measured here from the serving numbers; the set rate until 10 s of
+// watching) with a range, a progress bar, and the room's state as it changes. Admitted, it claims the pass and
 // moves on to the seats. Everything it needs survives a reload (fan-session.ts).
 import { useEffect, useRef, useState } from 'react';
+import { estimateWait, measuredRatePerMinute, recordServing, type PaceSample, type WaitEstimate } from '../admission-pace';
 import { useEventName } from '../event-name';
 import { claimPass, joinQueue } from '../fan-actions';
 import { loadFanSession, saveFanSession, type FanSession } from '../fan-session';
@@ -80,9 +82,17 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
     };
   }, [admitted, session.queueToken, session.pass, state, config, eventId]);
 
+  // The line's real pace, from the serving numbers this page hears (the set rate is only a ceiling).
+  const [pace, setPace] = useState<PaceSample[]>([]);
+  useEffect(() => {
+    if (update !== undefined && update.state === 'open') setPace((samples) => recordServing(samples, Date.now(), update.serving));
+  }, [update]);
+
   const ahead = number === null ? null : Math.max(0, number - serving);
   const rate = update?.admissionRatePerMinute ?? 0;
-  const waitSeconds = ahead === null || ahead === 0 ? 0 : rate > 0 ? (ahead / rate) * 60 : null;
+  const estimate: WaitEstimate | null = ahead === null ? null : estimateWait(pace, ahead, rate);
+  const waitSeconds = estimate?.seconds ?? null;
+  const measured = measuredRatePerMinute(pace);
   // Spoken by screen readers: state changes at once, the moving line at most every 30 s.
   const announcement = useAnnouncement(
     ahead === null || admitted ? '' : `${formatCount(ahead)} ${ahead === 1 ? 'fan' : 'fans'} ahead of you${waitSeconds === null ? '.' : `, about ${formatDuration(waitSeconds)} to wait.`}`,
@@ -168,6 +178,15 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
               <dd data-testid="estimated-wait" className={waitSeconds === null ? 'figure-text' : undefined}>
                 {admitted ? 'now' : waitSeconds === null ? (state === 'paused' ? 'paused for now' : 'not moving yet — no one is being let in right now') : `about ${formatDuration(waitSeconds)}`}
               </dd>
+              {!admitted && estimate !== null && waitSeconds !== null && waitSeconds > 0 && (
+                <dd className="muted" data-testid="wait-range">
+                  {estimate.basis === 'set'
+                    ? 'at the organizer’s rate; measuring the real pace…'
+                    : estimate.highSeconds === estimate.lowSeconds
+                      ? 'at the pace of the last 2 minutes'
+                      : `${formatDuration(estimate.lowSeconds)} to ${estimate.highSeconds === null ? 'longer (the line stopped for a while)' : formatDuration(estimate.highSeconds)}, from the last 2 minutes`}
+                </dd>
+              )}
             </div>
             <div>
               <dt>Your number</dt>
@@ -178,7 +197,8 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
             <div className="progress-fill" style={{ width: `${progress}%` }} />
           </div>
           <p className="muted">
-            Now serving number {formatCount(serving)} · {formatCount(rate)} fans let in per minute. Keep this page open; if you reload, you keep your place.
+            Now serving number {formatCount(serving)} · {formatCount(rate)} fans let in per minute at most
+            {measured === null ? '' : `, ${formatCount(Math.round(measured))} a minute lately`}. Keep this page open; if you reload, you keep your place.
           </p>
         </>
       )}
