@@ -6,7 +6,8 @@
 // transactions of the same item count (seat + hold + outbox + fan counter), and the per-partition meter
 // of `npm run capacity` applied to the DynamoDB requests the api and the workers really sent during
 // the reservation load (lib/dynamo-capacity.ts RequestMeter). Prints JSON.
-//   node dist/loadtests/reservation-bench.js   (BENCH_SEATS=2000 BENCH_WORKERS=3 BENCH_SECONDS=15 BENCH_CONNECTIONS=40 BENCH_RAW_SECONDS=8)
+//   node dist/loadtests/reservation-bench.js   (BENCH_SEATS=2000 BENCH_WORKERS=3 BENCH_SECONDS=15 BENCH_CONNECTIONS=40 BENCH_RAW_SECONDS=8,
+//   BENCH_WORKER_EXEC_ARGV='--cpu-prof --cpu-prof-dir=DIR' to profile the worker processes)
 import { fork, type ChildProcess } from 'node:child_process';
 import { deleteKeysByPrefix } from '../lib/redis.js';
 import { randomUUID } from 'node:crypto';
@@ -62,8 +63,11 @@ function workerCells(child: ChildProcess): Promise<UnitCells> {
   });
 }
 
+/** Extra node flags for the forked workers, e.g. BENCH_WORKER_EXEC_ARGV='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+const workerExecArgv = (process.env.BENCH_WORKER_EXEC_ARGV ?? '').split(' ').filter(Boolean);
+
 function forkWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = fork(new URL('../workers/booking-worker-process.js', import.meta.url), [], { env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const child = fork(new URL('../workers/booking-worker-process.js', import.meta.url), [], { env, execArgv: [...process.execArgv, ...workerExecArgv], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
