@@ -2,7 +2,9 @@
 // served from the Redis seat-map cache when one is given (DynamoDB on a miss), else from DynamoDB.
 // The event summary reads the cache's per-section counts, never every seat; a section reads only its own.
 // A section's page is big (every seat) and read by a storm at once: concurrent reads of one section
-// share one read and one JSON rendering (lib/read-coalescer.ts: never one begun before the request).
+// share one read and one JSON rendering (lib/read-coalescer.ts: never one begun before the request),
+// and one section's reads start at least SECTION_READ_INTERVAL_MS apart, so a storm of seat-map
+// readers takes a bounded share of the api's time from the hold requests beside it.
 import type { Express } from 'express';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
@@ -15,8 +17,11 @@ import { quietRequestLog } from '../lib/request-log.js';
 
 const querySchema = z.object({ section: seatRefSchema.shape.section.optional() });
 
+/** A 20,000-seat page costs the api ~50 ms of CPU: at most one such read per section every 200 ms. */
+export const SECTION_READ_INTERVAL_MS = 200;
+
 export function mountSeatRoutes(app: Express, store: BookingStore, seatMap?: SeatMapCache): void {
-  const sectionPages = new ReadCoalescer<string>();
+  const sectionPages = new ReadCoalescer<string>({ minIntervalMs: SECTION_READ_INTERVAL_MS });
   const sectionPage = async (eventId: string, section: string): Promise<string> => {
     const seats = seatMap ? await seatMap.seats(eventId, section) : await readEventSeats(store, eventId, section);
     if (seats.length === 0) throw new NotFoundError('no such section');

@@ -46,3 +46,34 @@ describe('ReadCoalescer', () => {
     expect(await coalescer.get('k', async () => 'ok')).toBe('ok');
   });
 });
+
+describe('ReadCoalescer with a minimum interval', () => {
+  it('starts reads of one key at least the interval apart, the waiting callers sharing one read', async () => {
+    let clock = 1_000;
+    const slept: number[] = [];
+    const coalescer = new ReadCoalescer<number>({
+      minIntervalMs: 200,
+      now: () => clock,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+    });
+    const startedAt: number[] = [];
+    const read = async () => {
+      startedAt.push(clock);
+      clock += 30;
+      return startedAt.length;
+    };
+    expect(await coalescer.get('k', read)).toBe(1);
+    const [second, third] = await Promise.all([coalescer.get('k', read), coalescer.get('k', read)]);
+    expect([second, third]).toEqual([2, 2]);
+    expect(slept).toEqual([170]);
+    expect(startedAt).toEqual([1_000, 1_200]);
+    // Another key is not held back, and once the interval has passed a read starts at once.
+    expect(await coalescer.get('other', read)).toBe(3);
+    clock += 500;
+    expect(await coalescer.get('k', read)).toBe(4);
+    expect(slept).toEqual([170]);
+  });
+});
