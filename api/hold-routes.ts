@@ -3,7 +3,8 @@
 // a hold reads no DynamoDB: seats and sections are checked against the Redis seat map, and the
 // per-fan limit and seat state are the reserve transaction's own conditions. Holds of
 // other fans are answered 404, never 403, so hold ids leak nothing. A confirmed booking gives its
-// waiting-room session back, so the next fan in line can be admitted.
+// waiting-room session back, so the next fan in line can be admitted. The two storm routes (ask for a
+// hold, read it) log their ordinary answers at debug (lib/request-log.ts), slow and failed ones still.
 import type { Express, Request } from 'express';
 import type { Logger } from '../lib/log.js';
 import type { RedisClient } from '../lib/redis.js';
@@ -23,6 +24,7 @@ import { readSeats } from '../booking/booking-reads.js';
 import { readSeatPartitions } from '../booking/seat-partitions.js';
 import type { SeatMapCache } from '../booking/seat-map-cache.js';
 import { bearerToken, type PassCheck, type VerifiedPass } from './pass-check.js';
+import { quietRequestLog } from '../lib/request-log.js';
 
 export interface HoldRouteDeps {
   store: BookingStore;
@@ -89,7 +91,7 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
     }
   }
 
-  app.post('/api/events/:id/holds', async (req, res) => {
+  app.post('/api/events/:id/holds', quietRequestLog, async (req, res) => {
     const eventId = parseOr400(eventIdSchema, req.params.id, 'event id');
     const pass = await deps.passCheck(bearerToken(req), eventId);
     const idempotencyKey = parseOr400(idempotencyKeySchema, req.header('idempotency-key'), 'Idempotency-Key header (required, 1-128 visible characters)');
@@ -131,7 +133,7 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
     res.status(202).location(`/api/holds/${job.holdId}`).json({ holdId: job.holdId, status: 'pending' });
   });
 
-  app.get('/api/holds/:id', async (req, res) => {
+  app.get('/api/holds/:id', quietRequestLog, async (req, res) => {
     const { job } = await ownedHold(req);
     res.json(await holdView(store, deps.queues, job));
   });

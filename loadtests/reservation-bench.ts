@@ -6,7 +6,8 @@
 // transactions of the same item count (seat + hold + outbox + fan counter), and the per-partition meter
 // of `npm run capacity` applied to the DynamoDB requests the api and the workers really sent during
 // the reservation load (lib/dynamo-capacity.ts RequestMeter). Prints JSON.
-//   node dist/loadtests/reservation-bench.js   (BENCH_SEATS=2000 BENCH_WORKERS=3 BENCH_SECONDS=15 BENCH_CONNECTIONS=40 BENCH_RAW_SECONDS=8)
+//   node dist/loadtests/reservation-bench.js   (BENCH_SEATS=2000 BENCH_WORKERS=3 BENCH_SECONDS=15 BENCH_CONNECTIONS=40 BENCH_RAW_SECONDS=8 BENCH_SEAT_MAP_CONNECTIONS=4,
+//   BENCH_WORKER_EXEC_ARGV='--cpu-prof --cpu-prof-dir=DIR' to profile the worker processes)
 import { fork, type ChildProcess } from 'node:child_process';
 import { deleteKeysByPrefix } from '../lib/redis.js';
 import { randomUUID } from 'node:crypto';
@@ -44,6 +45,8 @@ const workerCount = Number(process.env.BENCH_WORKERS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 40);
 const rawSeconds = Number(process.env.BENCH_RAW_SECONDS ?? 8);
+/** Seat-map readers beside the reservations (0: none, to see the pipeline on its own). */
+const seatMapConnections = Number(process.env.BENCH_SEAT_MAP_CONNECTIONS ?? 4);
 const SEATS_PER_ROW = 50;
 /** A result not heard within this is counted as `no-result` (the run's bound, not a latency figure). */
 const RESULT_TIMEOUT_MS = 20_000;
@@ -62,8 +65,11 @@ function workerCells(child: ChildProcess): Promise<UnitCells> {
   });
 }
 
+/** Extra node flags for the forked workers, e.g. BENCH_WORKER_EXEC_ARGV='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+const workerExecArgv = (process.env.BENCH_WORKER_EXEC_ARGV ?? '').split(' ').filter(Boolean);
+
 function forkWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = fork(new URL('../workers/booking-worker-process.js', import.meta.url), [], { env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const child = fork(new URL('../workers/booking-worker-process.js', import.meta.url), [], { env, execArgv: [...process.execArgv, ...workerExecArgv], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
@@ -260,7 +266,9 @@ async function main(): Promise<void> {
     const loadStartSecond = Math.floor(Date.now() / 1000);
     const [reservations, seatMapReads] = await Promise.all([
       reserveLoad(baseUrl, socketUrl, eventId, ring),
-      autocannon({ url: `${baseUrl}/api/events/${eventId}/seats?section=A`, connections: 4, duration: seconds }),
+      seatMapConnections > 0
+        ? autocannon({ url: `${baseUrl}/api/events/${eventId}/seats?section=A`, connections: seatMapConnections, duration: seconds })
+        : undefined,
     ]);
     const loadEndSecond = Math.floor(Date.now() / 1000);
     // Every process's counted units of the load's seconds, summed per partition key and second.
@@ -276,13 +284,15 @@ async function main(): Promise<void> {
         {
           setup: { seats, workerProcesses: workerCount, workerConcurrency: Number(process.env.BOOKING_WORKER_CONCURRENCY ?? 16), provisionSeconds: Number(provisionSeconds.toFixed(1)) },
           reservations: { ...reservations, note: `HTTP POST hold -> hold.result pushed to the fan's Socket.IO room (no polling); no-result = not heard within ${RESULT_TIMEOUT_MS} ms` },
-          seatMapReads: {
-            connections: 4,
-            requestsPerSecond: Math.round(seatMapReads.requests.average),
-            latencyMs: { p50: seatMapReads.latency.p50, p99: seatMapReads.latency.p99 },
-            non2xx: seatMapReads.non2xx,
-            note: `GET /seats?section=A (${seats} seats) from the Redis seat-map cache, during the reservation load`,
-          },
+          seatMapReads: seatMapReads
+            ? {
+                connections: seatMapConnections,
+                requestsPerSecond: Math.round(seatMapReads.requests.average),
+                latencyMs: { p50: seatMapReads.latency.p50, p99: seatMapReads.latency.p99 },
+                non2xx: seatMapReads.non2xx,
+                note: `GET /seats?section=A (${seats} seats) from the Redis seat-map cache, during the reservation load`,
+              }
+            : { connections: 0 },
           rawDynamoTransactWriteItems: raw,
           perPartition: {
             ok: metered.ok,

@@ -46,7 +46,8 @@ export function bookingProcessor(options: ProcessorOptions) {
       }
       metrics.reservationLatency.observe({ outcome: result.outcome }, Math.max(0, options.store.clock() - data.requestedAt) / 1000);
       options.publisher?.publish(data, result);
-      options.log.info({ eventId: data.eventId, holdId: data.holdId, fanId: data.fanId, outcome: result.outcome }, 'reserve processed');
+      // Per job, so debug: a sale is thousands a second; the latency metric and failures (warn) remain.
+      options.log.debug({ eventId: data.eventId, holdId: data.holdId, fanId: data.fanId, outcome: result.outcome }, 'reserve processed');
       return result;
     }
     if (job.name === JOB_NAMES.expire) {
@@ -58,7 +59,7 @@ export function bookingProcessor(options: ProcessorOptions) {
         throw new DelayedError();
       }
       if (outcome.outcome === 'released') await options.seatMap?.refresh(data.eventId, outcome.seatKeys);
-      options.log.info({ eventId: data.eventId, holdId: data.holdId, outcome: outcome.outcome }, 'hold expiry processed');
+      options.log.debug({ eventId: data.eventId, holdId: data.holdId, outcome: outcome.outcome }, 'hold expiry processed');
       return outcome;
     }
     throw new Error(`unknown booking job ${job.name}`);

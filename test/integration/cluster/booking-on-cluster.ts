@@ -74,7 +74,7 @@ export async function startBookingOnCluster(cluster: RedisClusterFixture, option
     env,
     async forkWorker(concurrency) {
       if (!existsSync(WORKER_ENTRY)) throw new Error(`${WORKER_ENTRY} is missing: run npm run build (npm test does)`);
-      const child = fork(WORKER_ENTRY, [], { env: { ...env, BOOKING_WORKER_CONCURRENCY: String(concurrency), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+      const child = fork(WORKER_ENTRY, [], { env: { ...env, BOOKING_WORKER_CONCURRENCY: String(concurrency), LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
       children.push(child);
       let processed = 0;
       let partial = '';
