@@ -75,7 +75,10 @@ function redisSpec(config: Config, env: NodeJS.ProcessEnv, paths: StackPaths): S
     prepare() {
       const command = requireCommand('redis-server', 'redis-server');
       const dir = dataDir(paths, 'redis');
-      const args = ['--port', String(endpoint.port), '--bind', endpoint.host, '--dir', dir, '--save', '', '--appendonly', 'no', '--maxclients', '10000'];
+      // Production-like durability (docs/reliability.md): an append-only file fsynced every second,
+      // so a killed and restarted Redis comes back with its waiting rooms, hold requests and queues.
+      // No RDB snapshots: the AOF (with its own rewrite) is the one copy, as ElastiCache/MemoryDB keep theirs.
+      const args = ['--port', String(endpoint.port), '--bind', endpoint.host, '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxclients', '10000'];
       return { command, args };
     },
   };

@@ -3,6 +3,9 @@
 # with automatic failover. Cluster mode is one switch: the keys are already hash-tagged per event
 # ({wr:<event>}, {bk:<event>}), but the app as the chart deploys it uses a single-node client, so it
 # stays off until the app runs its cluster client.
+# Durability: replication is asynchronous, so a failover may lose the last writes the primary
+# acknowledged (hold requests and their BullMQ jobs among them); snapshots are daily. MemoryDB (a
+# durable multi-AZ log before each acknowledgement) closes that gap: docs/reliability.md.
 
 resource "aws_security_group" "this" {
   name        = "${var.name}-redis"

@@ -70,6 +70,8 @@ describe('reserve race with worker processes SIGKILLed mid-run (real Redis and D
 
     const queue = fixture.queues.queueFor(eventId, 'A');
     let killsWhileActive = 0;
+    let jobsInFlightAtKills = 0;
+    let lastKillAtMs = Date.now();
     for (let round = 1; round <= KILL_ROUNDS; round += 1) {
       // Later rounds first let the restarted workers get on with the sale (15%, 30% of the jobs done).
       if (round > 1) await waitForJobs(fixture.queues, jobs, Math.floor((REQUESTS * (round - 1) * 15) / 100), 60_000);
@@ -79,6 +81,8 @@ describe('reserve race with worker processes SIGKILLed mid-run (real Redis and D
       const frozenInFlight = await freezeWhileInFlight(children, queue, 60_000);
       if (frozenInFlight === 0) break;
       killsWhileActive += 1;
+      jobsInFlightAtKills += frozenInFlight;
+      lastKillAtMs = Date.now();
       for (let index = 0; index < WORKERS; index += 1) {
         const victim = children[index]!;
         await killWorker(victim, 'SIGKILL');
@@ -87,6 +91,7 @@ describe('reserve race with worker processes SIGKILLed mid-run (real Redis and D
       }
     }
     await waitForJobs(fixture.queues, jobs, REQUESTS, 150_000);
+    const allAnsweredAfterLastKillMs = Date.now() - lastKillAtMs;
     expect(killsWhileActive).toBeGreaterThan(0);
 
     // What each fan would read at GET /api/holds/:id: a final answer for every acknowledged request.
@@ -104,5 +109,17 @@ describe('reserve race with worker processes SIGKILLed mid-run (real Redis and D
     expect(report.violations).toEqual([]);
     expect(report.seats).toEqual({ total: SEATS, available: 0, held: SEATS, sold: 0 });
     expect(report.holds).toBe(SEATS);
+    // The figures docs/reliability.md quotes (one JSON line; the bounds above are the test).
+    const figures = {
+      scenario: 'worker-sigkill',
+      acknowledged: REQUESTS,
+      answered: views.filter((view) => view.status !== 'pending').length,
+      doubleSold: report.violations.length,
+      killRounds: killsWhileActive,
+      jobsInFlightAtKills,
+      jobLockMs: worker.jobLockMs,
+      allAnsweredAfterLastKillMs,
+    };
+    process.stdout.write(`chaos figures ${JSON.stringify(figures)}\n`);
   }, 240_000);
 });
