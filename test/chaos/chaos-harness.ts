@@ -3,30 +3,16 @@
 // it, and a small flash sale driven over HTTP as the pages drive it. Faults only ever hit servers
 // started here; MariaDB, DynamoDB and Kafka are the shared local stack, under this run's own prefixes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { gridLayout } from '../../catalog/venue-layout.js';
-import { loadConfig } from '../../lib/config.js';
-import { ensureTables } from '../../lib/dynamo.js';
-import { logger } from '../../lib/log.js';
-import { Platform } from '../../lib/platform.js';
-import type { RunningRole } from '../../lib/role.js';
-import { startRoles, stopRoles } from '../../roles.js';
+import { freePort } from '../free-port.js';
+export { freePort };
+import type { SaleStack } from '../sale-stack.js';
+export { startSaleStack, type SaleStack } from '../sale-stack.js';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,54 +61,6 @@ export class OwnRedis {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-export interface SaleStack {
-  id: string;
-  apiUrl: string;
-  waitingRoomUrl: string;
-  admissionUrl: string;
-  platform: Platform;
-  tablePrefix: string;
-  bookingKeyPrefix: string;
-  close(): Promise<void>;
-}
-
-/** api, waiting-room, admission and worker in this process, on free ports, against `redisUrl`. */
-export async function startSaleStack(redisUrl: string, extraEnv: Record<string, string> = {}): Promise<SaleStack> {
-  const id = randomUUID().slice(0, 8);
-  const [api, waitingRoom, admission, worker] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const env: Record<string, string> = {
-    REDIS_URL: redisUrl,
-    API_PORT: String(api),
-    WAITING_ROOM_PORT: String(waitingRoom),
-    ADMISSION_PORT: String(admission),
-    WORKER_PORT: String(worker),
-    WEB_ORIGIN: `http://127.0.0.1:${api}`,
-    DYNAMODB_TABLE_PREFIX: `chaos-${id}-`,
-    BOOKING_KEY_PREFIX: `chaos-${id}:`,
-    ADMISSION_TICK_MS: '250',
-    ...extraEnv,
-  };
-  // Booking settings are read from the environment by the api and worker roles alike.
-  Object.assign(process.env, env);
-  const config = loadConfig({ ...process.env, ...env });
-  const platform = new Platform(config, logger());
-  await ensureTables(platform.dynamo().client, config.DYNAMODB_TABLE_PREFIX);
-  const roles: RunningRole[] = await startRoles(['api', 'waiting-room', 'admission', 'worker'], platform);
-  return {
-    id,
-    apiUrl: `http://127.0.0.1:${api}`,
-    waitingRoomUrl: `http://127.0.0.1:${waitingRoom}`,
-    admissionUrl: `http://127.0.0.1:${admission}`,
-    platform,
-    tablePrefix: config.DYNAMODB_TABLE_PREFIX,
-    bookingKeyPrefix: env.BOOKING_KEY_PREFIX!,
-    async close() {
-      await stopRoles(roles);
-      await platform.close();
-    },
-  };
 }
 
 export class HttpProblem extends Error {

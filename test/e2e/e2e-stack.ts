@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { deleteKeysByPrefix } from '../../lib/redis.js';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { grantAdmin } from '../../accounts/admin-roles.js';
@@ -19,6 +18,7 @@ import { startRoles, stopRoles } from '../../roles.js';
 import { bookingRedisKeys } from '../../booking/booking-keys.js';
 import { bookingStore } from '../../booking/booking-store.js';
 import { provisionSeats } from '../../booking/seat-provisioning.js';
+import { freePort } from '../free-port.js';
 
 export const ARTIFACTS = new URL('../../test-results/e2e/', import.meta.url).pathname;
 const WEB_DIST_INDEX = new URL('../../web/dist/index.html', import.meta.url).pathname;
@@ -55,16 +55,6 @@ export interface E2eStack {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** On `browser`, the one Playwright launched for the worker (config: Debian's Chromium). */
 export async function startE2eStack(browser: Browser): Promise<E2eStack> {

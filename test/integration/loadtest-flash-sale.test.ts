@@ -8,51 +8,16 @@
 // told it sold out and the audit has a contested sale to check.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { loadConfig } from '../../lib/config.js';
-import { ensureTables } from '../../lib/dynamo.js';
-import { logger } from '../../lib/log.js';
-import { Platform } from '../../lib/platform.js';
-import type { RunningRole } from '../../lib/role.js';
-import { startRoles, stopRoles } from '../../roles.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+import { startSaleStack, type SaleStack } from '../sale-stack.js';
 
 const id = randomUUID().slice(0, 8);
-const env: Record<string, string> = {};
-let platform: Platform;
-let roles: RunningRole[] = [];
+let stack: SaleStack;
 let apiUrl = '';
 const organizer = { email: `loadtest-${id}@loadtest.test`, password: `loadtest-password-${id}` };
 
 beforeAll(async () => {
-  const [api, waitingRoom, admission, worker] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  Object.assign(env, {
-    API_PORT: String(api),
-    WAITING_ROOM_PORT: String(waitingRoom),
-    ADMISSION_PORT: String(admission),
-    WORKER_PORT: String(worker),
-    WEB_ORIGIN: `http://127.0.0.1:${api}`,
-    DYNAMODB_TABLE_PREFIX: `lt-${id}-`,
-    BOOKING_KEY_PREFIX: `lt-${id}:`,
-    ADMISSION_TICK_MS: '250',
-  });
-  // Booking settings are read from the environment by the api and worker roles alike.
-  process.env.BOOKING_KEY_PREFIX = env.BOOKING_KEY_PREFIX;
-  const config = loadConfig({ ...process.env, ...env });
-  platform = new Platform(config, logger());
-  await ensureTables(platform.dynamo().client, config.DYNAMODB_TABLE_PREFIX);
-  roles = await startRoles(['api', 'waiting-room', 'admission', 'worker'], platform);
-  apiUrl = `http://127.0.0.1:${api}`;
+  stack = await startSaleStack();
+  apiUrl = stack.apiUrl;
   const signUp = await fetch(`${apiUrl}/api/accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -62,14 +27,13 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await stopRoles(roles);
-  await platform?.close();
+  await stack?.close();
 });
 
 function loadtest(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/scripts/loadtest-cli.js', ...args], {
-      env: { ...process.env, ...env, FLASH_ORGANIZER_EMAIL: organizer.email, FLASH_ORGANIZER_PASSWORD: organizer.password },
+      env: { ...process.env, ...stack.env, FLASH_ORGANIZER_EMAIL: organizer.email, FLASH_ORGANIZER_PASSWORD: organizer.password },
     });
     let stdout = '';
     let stderr = '';

@@ -2,21 +2,14 @@
 // roles are started as the product starts them (roles.ts, one Platform, against the real stack)
 // and each role's /metrics is scraped. Kafka is pointed at a closed port, so the relay and the
 // indexer run without touching the shared outboxes and topics other suites are using.
-import net, { type AddressInfo } from 'node:net';
 import { logger } from '../../lib/log.js';
 import { Platform } from '../../lib/platform.js';
 import { ROLES, type RunningRole } from '../../lib/role.js';
 import { startRoles, stopRoles } from '../../roles.js';
 import { ALERT_RULES_FILE, dashboardQueries, exportedSeriesNames, metricNamesIn, ruleExpressions } from '../deploy/metric-names.js';
 import { config } from './platform-env.js';
+import { freePort } from '../free-port.js';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('the metrics that alert rules and dashboards query', () => {
   let platform: Platform;

@@ -2,9 +2,10 @@
 // own (free ports, its own database under .local/data) that the suite can kill and start again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { mailpitHttpUrl, stackPaths } from '../../../scripts/stack/stack-config.js';
+import { freePort } from '../../free-port.js';
+export { freePort };
 
 export interface MailpitSummary {
   ID: string;
@@ -40,13 +41,6 @@ export class MailpitClient {
   }
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface OwnMailpit {
   smtpUrl: string;

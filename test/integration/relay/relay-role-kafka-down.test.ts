@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import net, { type AddressInfo, type Server, type Socket } from 'node:net';
+import net, { type Server, type Socket } from 'node:net';
 import { tableNames } from '../../../lib/dynamo.js';
 import { createKafka, ensureTopics } from '../../../lib/kafka.js';
 import { logger } from '../../../lib/log.js';
@@ -11,14 +11,8 @@ import { QueueStore } from '../../../waiting-room/queue-store.js';
 import { startRelay } from '../../../workers/relay-role.js';
 import { config } from '../platform-env.js';
 import { collectEventMessages, createBookingSale, waitFor, type BookingSale } from './booking-sale.js';
+import { freePort } from '../../free-port.js';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** "Kafka" at 127.0.0.1:<port>: nothing listens until open(), then a TCP proxy to the real broker
  * (whose metadata then sends clients to the broker directly). */

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { waitFor } from '../relay/booking-sale.js';
+import { freePort } from '../../free-port.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
@@ -16,14 +17,6 @@ interface AgentRequest {
   body: Buffer;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('dd-trace on a role (real stack, stand-in agent)', () => {
   const received: AgentRequest[] = [];
