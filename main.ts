@@ -1,5 +1,5 @@
 // Entry point of the image: `node dist/main.js <role>` runs one role (or `all`) against servers
-// given by env. `npm start` (scripts/start.ts) also starts the local servers first.
+// given by env. `npm start` (scripts/start.ts) starts the local servers first, then one of these per role.
 import { loadConfig } from './lib/config.js';
 import { logger } from './lib/log.js';
 import { Platform } from './lib/platform.js';
@@ -12,6 +12,11 @@ async function main(): Promise<void> {
   const platform = new Platform(config, log);
   const running = await startRoles(roles, platform);
   for (const role of running) log.info({ role: role.role, url: role.url }, 'ready to serve');
+  // Forked by `npm start` (scripts/role-processes.ts): say so, and do not outlive that parent.
+  if (process.send) {
+    process.send({ ready: running.map((role) => ({ role: role.role, url: role.url })) });
+    process.on('disconnect', () => void stop('parent gone'));
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,10 +1,11 @@
 // `npm start`: the whole system on one machine. Starts (or reuses) the six servers, provisions
-// them, runs every role in this process and prints where to open it. Ctrl-C stops all of it.
+// them, runs every role in a process of its own (scripts/role-processes.ts, as the pods of
+// production) and prints where to open it. Ctrl-C stops all of it.
 import { ConfigError, loadConfig, redactUrl, type Config } from '../lib/config.js';
 import { logger } from '../lib/log.js';
 import { Platform } from '../lib/platform.js';
-import type { RunningRole } from '../lib/role.js';
-import { parseRoles, startRoles, stopRoles } from '../roles.js';
+import { parseRoles } from '../roles.js';
+import { startRoleProcesses, stopRoleProcesses, watchRoleProcesses, type RoleProcess } from './role-processes.js';
 import { seedDemo, type DemoSeed } from './demo-seed.js';
 import { provision } from './stack/provision.js';
 import { mailpitHttpUrl } from './stack/stack-config.js';
@@ -23,9 +24,9 @@ function demoLines(config: Config, seed: DemoSeed): string[] {
   ];
 }
 
-function banner(config: Config, services: RunningService[], roles: RunningRole[], seed: DemoSeed): string {
+function banner(config: Config, services: RunningService[], roles: RoleProcess[], seed: DemoSeed): string {
   const lines = ['', 'Corral is running.', ''];
-  for (const role of roles) lines.push(`  ${role.role.padEnd(13)} ${role.url}   (readiness: ${role.url}/readyz)`);
+  for (const role of roles) lines.push(`  ${role.role.padEnd(13)} ${role.url}   (readiness: ${role.url}/readyz, pid ${role.pid})`);
   lines.push('');
   const urls: Record<string, string> = {
     redis: redactUrl(config.REDIS_URL),
@@ -48,14 +49,14 @@ async function main(): Promise<void> {
   const roleNames = parseRoles(process.argv[2] ?? 'all');
   console.log('Starting the local stack (Redis, MariaDB, DynamoDB, Kafka, OpenSearch, Mailpit)…');
   const services = await startStack(config, log.child({ component: 'stack' }));
-  let roles: RunningRole[] = [];
+  let roles: RoleProcess[] = [];
   const platform = new Platform(config, log);
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
-    await stopRoles(roles).catch((error: Error) => console.error(`corral: ${error.message}`));
+    await stopRoleProcesses(roles).catch((error: Error) => console.error(`corral: ${error.message}`));
     await platform.close().catch(() => undefined);
     await stopServices(services);
     console.log('Stopped.');
@@ -68,7 +69,12 @@ async function main(): Promise<void> {
     await provision(config, log.child({ component: 'provision' }));
     // Idempotent: the demo organizer, venue and published event exist after the first start.
     seed = await seedDemo(platform);
-    roles = await startRoles(roleNames, platform);
+    await platform.close();
+    roles = await startRoleProcesses(roleNames);
+    watchRoleProcesses(roles, (role, code, signal) => {
+      console.error(`corral: role ${role} stopped on its own (${signal ?? `exit code ${code}`}); stopping everything (its last log lines above say why)`);
+      void stop(1);
+    });
   } catch (error) {
     const message = (error as Error).message;
     // The details (stack, cause) go to the JSON log; the person at the terminal gets one line.
