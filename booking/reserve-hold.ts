@@ -16,6 +16,7 @@ import { reserveTransaction } from './booking-transactions.js';
 import { acquireSeatLocks } from './seat-locks.js';
 import { readEventSeats } from './seat-availability.js';
 import type { SeatMapCache } from './seat-map-cache.js';
+import { ReadCoalescer } from '../lib/read-coalescer.js';
 import { failedConditionIndexes, failedConditionItem, withDynamoRetry } from './transaction-outcome.js';
 
 /** Seats are free but locked by other workers: retry the job later (BullMQ backoff). */
@@ -39,6 +40,35 @@ export interface ReserveContext {
   random?: () => number;
   /** Where best-available picks its candidates; without it, a DynamoDB read of the section. */
   seatMap?: SeatMapCache;
+  /** Shared by the jobs of one worker process (createBestAvailableShare). */
+  share?: BestAvailableShare;
+}
+
+/**
+ * What the concurrent best-available jobs of one process share: the seats they are trying right now
+ * (another job of the same process leaves them out of its pick instead of queueing on their locks),
+ * and their section reads (concurrent jobs of one section read and decode the cached section once,
+ * never from a read begun before they asked: lib/read-coalescer.ts). Other processes' picks still
+ * meet at the Redis locks; the transaction's conditions decide, as always.
+ */
+export interface BestAvailableShare {
+  trying: Map<string, Set<string>>;
+  sections: ReadCoalescer<SeatItem[]>;
+}
+
+export function createBestAvailableShare(): BestAvailableShare {
+  return { trying: new Map(), sections: new ReadCoalescer<SeatItem[]>() };
+}
+
+function markTrying(share: BestAvailableShare | undefined, eventId: string, seatKeys: readonly string[]): () => void {
+  if (!share) return () => undefined;
+  const trying = share.trying.get(eventId) ?? new Set<string>();
+  share.trying.set(eventId, trying);
+  for (const sk of seatKeys) trying.add(sk);
+  return () => {
+    for (const sk of seatKeys) trying.delete(sk);
+    if (trying.size === 0 && share.trying.get(eventId) === trying) share.trying.delete(eventId);
+  };
 }
 
 const held = (hold: Pick<HoldItem, 'holdId' | 'seatKeys' | 'heldUntil'>): ReserveResult => ({ outcome: 'held', holdId: hold.holdId, seatKeys: hold.seatKeys, heldUntil: hold.heldUntil });
@@ -140,7 +170,11 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
   for (let attemptNumber = 0; attemptNumber < (context.bestAvailableAttempts ?? 4); attemptNumber += 1) {
     const sectionSeats = await sectionCandidates(context, job.eventId, section);
     if (sectionSeats.length === 0) return rejectedUnlessPlaced('unknown-seats');
-    const chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, excluded, { spread: context.bestAvailableSpread ?? 8, random: context.random ?? Math.random });
+    const othersTrying = context.share?.trying.get(job.eventId);
+    const leftOut = othersTrying && othersTrying.size > 0 ? new Set([...excluded, ...othersTrying]) : excluded;
+    let chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, leftOut, { spread: context.bestAvailableSpread ?? 8, random: context.random ?? Math.random });
+    // Only seats this process's other jobs are trying were left: try them too (their jobs may fail).
+    if (!chosen && leftOut !== excluded) chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, excluded, { spread: context.bestAvailableSpread ?? 8, random: context.random ?? Math.random });
     if (!chosen) {
       if (!sawBusy) return rejectedUnlessPlaced('unavailable');
       // Only locked seats were left: they may come free if their reservations fail.
@@ -148,7 +182,13 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
       break;
     }
     const bySk = new Map(sectionSeats.map((seat) => [seat.sk, seat]));
-    const attempt = await tryHold(context, job, chosen.map((sk) => bySk.get(sk)!));
+    const done = markTrying(context.share, job.eventId, chosen);
+    let attempt: Attempt;
+    try {
+      attempt = await tryHold(context, job, chosen.map((sk) => bySk.get(sk)!));
+    } finally {
+      done();
+    }
     if (attempt.kind === 'held') return attempt.result;
     if (attempt.kind === 'fan-limit') return rejected('fan-limit');
     if (attempt.kind === 'busy') sawBusy = true;
@@ -169,6 +209,7 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
 /** Best-available candidates: the cached seat map (possibly stale; the seat conditions decide), else DynamoDB. */
 async function sectionCandidates(context: ReserveContext, eventId: string, section: string): Promise<SeatItem[]> {
   if (!context.seatMap) return readEventSeats(context.store, eventId, section, undefined, { consistentRead: true });
-  const cached = await context.seatMap.seats(eventId, section);
+  const seatMap = context.seatMap;
+  const cached = context.share ? await context.share.sections.get(`${eventId}\u0000${section}`, () => seatMap.seats(eventId, section)) : await seatMap.seats(eventId, section);
   return cached.length > 0 ? cached : readEventSeats(context.store, eventId, section, undefined, { consistentRead: true });
 }

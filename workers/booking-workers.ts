@@ -10,7 +10,7 @@ import { BOOKING_QUEUE_NAME, bookingQueuePrefixes, type BookingQueues } from '..
 import type { BookingStore } from '../booking/booking-store.js';
 import type { HoldResultPublisher } from '../booking/hold-result-publisher.js';
 import { releaseHold, type ReleaseOutcome } from '../booking/hold-release.js';
-import { reserveHold } from '../booking/reserve-hold.js';
+import { createBestAvailableShare, reserveHold } from '../booking/reserve-hold.js';
 import type { SeatMapCache } from '../booking/seat-map-cache.js';
 
 export interface BookingWorkerOptions {
@@ -35,11 +35,13 @@ type ProcessorOptions = Omit<BookingWorkerOptions, 'connection' | 'partitions' |
 
 export function bookingProcessor(options: ProcessorOptions) {
   const metrics = bookingMetrics();
+  // One per processor (a worker process's concurrent jobs), see BestAvailableShare.
+  const share = createBestAvailableShare();
   return async (job: Job, token?: string): Promise<ReserveResult | ReleaseOutcome> => {
     if (job.name === JOB_NAMES.reserve) {
       const data = reserveJobSchema.parse(job.data);
       // The seat-map cache is both where best-available picks and what reserveHold refreshes after its commit.
-      const result = await reserveHold({ store: options.store, redis: options.redis, keyPrefix: options.keyPrefix, ...(options.seatMap ? { seatMap: options.seatMap } : {}) }, data);
+      const result = await reserveHold({ store: options.store, redis: options.redis, keyPrefix: options.keyPrefix, share, ...(options.seatMap ? { seatMap: options.seatMap } : {}) }, data);
       if (result.outcome === 'held') {
         // Scheduled after the commit; a crash before this line replays the job, which lands here again.
         await options.queues.scheduleExpiry({ holdId: result.holdId, eventId: data.eventId, heldUntil: result.heldUntil }, options.store.clock());

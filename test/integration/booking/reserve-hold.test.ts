@@ -5,7 +5,7 @@ import type { ReserveJob } from '../../../booking/booking-jobs.js';
 import { holdIdFor } from '../../../booking/hold-requests.js';
 import { releaseHold } from '../../../booking/hold-release.js';
 import { reserveHold } from '../../../booking/reserve-hold.js';
-import { SeatsBusyError } from '../../../booking/reserve-hold.js';
+import { createBestAvailableShare, SeatsBusyError } from '../../../booking/reserve-hold.js';
 import { existingSeatKeys, provisionSeats } from '../../../booking/seat-provisioning.js';
 import { dynamoThrottles } from '../../../lib/dynamo.js';
 import { createBookingFixture, layoutOf, uniqueEventId, type BookingFixture } from './booking-fixture.js';
@@ -137,6 +137,30 @@ describe('reserve (real DynamoDB and Redis)', () => {
     const report = await auditEvent(fixture.store, eventId);
     expect(report.violations).toEqual([]);
     expect(report.seats).toEqual({ total: 5, available: 1, held: 4, sold: 0 });
+  });
+
+  it('concurrent best-available jobs of one process leave out the seats the others are trying: 8 buyers of the single best seat hold 8 different seats in one attempt each', async () => {
+    const eventId = uniqueEventId('share');
+    await provisionSeats(fixture.store, eventId, ...layoutOf({ A: { rows: 1, seatsPerRow: 10 } }));
+    await fixture.seatMap.seats(eventId, 'A');
+    // One attempt each and always the single best placement: without the share, all eight pick
+    // seat 1 and seven find it locked (SeatsBusyError).
+    const unshared = { ...context(), seatMap: fixture.seatMap, bestAvailableAttempts: 1, bestAvailableSpread: 1 };
+    const withoutShare = await Promise.allSettled(Array.from({ length: 8 }, (_, index) => reserveHold(unshared, job(eventId, `solo-${index}`, { section: 'A', quantity: 1 }))));
+    expect(withoutShare.filter((outcome) => outcome.status === 'rejected').length).toBeGreaterThan(0);
+    const soloHolds = withoutShare.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value.outcome === 'held' ? [outcome.value.holdId] : []));
+    for (const holdId of soloHolds) await releaseHold(fixture.store, eventId, holdId, 'released');
+    await fixture.seatMap.refresh(eventId, (await fixture.seatMap.seats(eventId, 'A')).map((entry) => entry.sk));
+
+    const shared = { ...unshared, share: createBestAvailableShare() };
+    const results = await Promise.all(Array.from({ length: 8 }, (_, index) => reserveHold(shared, job(eventId, `buyer-${index}`, { section: 'A', quantity: 1 }))));
+    expect(results.every((result) => result.outcome === 'held')).toBe(true);
+    const seatsHeld = results.flatMap((result) => (result.outcome === 'held' ? result.seatKeys : []));
+    expect(new Set(seatsHeld).size).toBe(8);
+    expect(shared.share.trying.size).toBe(0);
+    const report = await auditEvent(fixture.store, eventId);
+    expect(report.violations).toEqual([]);
+    expect(report.seats.held).toBe(8);
   });
 
   it('a reserve is one transaction and at most one read: best-available from a warm seat map sends only the transaction, explicit seats one BatchGet more', async () => {
