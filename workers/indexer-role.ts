@@ -1,6 +1,6 @@
 // The indexer role: Kafka to the OpenSearch `events` index, and the catalog's event lifecycle.
 // event.published / event.updated are upserted; booking messages trigger a recount of the event's
-// reservable seats in DynamoDB, so search shows live availability (sold out, few left). Waiting-room
+// reservable seats (from the Redis seat-map counts), so search shows live availability (sold out, few left). Waiting-room
 // state changes move events on sale / sold out in MySQL, and a sweep moves started events to ended
 // (each change writes event.updated, which comes back here through the relay).
 // Kafka, MySQL or OpenSearch not ready at start (a broker still loading its partitions) does not
@@ -13,13 +13,19 @@ import type { Platform } from '../lib/platform.js';
 import { startHttpRole, type RunningRole } from '../lib/role.js';
 import { ensureEventsIndex } from '../search/events-index.js';
 import { bookingStore } from '../booking/booking-store.js';
+import { loadBookingConfig } from '../booking/booking-config.js';
+import { SeatMapCache } from '../booking/seat-map-cache.js';
 import { AvailabilityRefresher } from './indexer/availability-refresher.js';
 import { EventIndexer, indexerLagSeconds } from './indexer/event-indexer.js';
 
 export async function startIndexer(platform: Platform): Promise<RunningRole> {
   const log = platform.log.child({ component: 'event-indexer' });
   indexerLagSeconds(); // on /metrics from the start, before the first message
-  const availability = new AvailabilityRefresher({ store: bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX), search: platform.search(), log });
+  const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX);
+  const bookingConfig = loadBookingConfig();
+  // Availability counts come from the seat-map cache the api and workers keep (availability-refresher.ts).
+  const seatMap = new SeatMapCache({ redis: platform.redis(), store, keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, ttlMs: bookingConfig.SEAT_MAP_CACHE_TTL_SECONDS * 1000, log });
+  const availability = new AvailabilityRefresher({ store, seatMap, search: platform.search(), log });
   const indexerConsumer = platform.kafka().consumer({ groupId: 'corral-indexer' });
   const indexer = keepConsuming('event-indexer', indexerConsumer, log, async () => {
     await ensureEventsIndex(platform.search());
@@ -32,7 +38,7 @@ export async function startIndexer(platform: Platform): Promise<RunningRole> {
   return startHttpRole(platform, {
     role: 'indexer',
     portVariable: 'INDEXER_PORT',
-    dependencies: ['kafka', 'opensearch', 'dynamodb', 'mysql'],
+    dependencies: ['kafka', 'opensearch', 'dynamodb', 'mysql', 'redis'],
     extraChecks: [
       indexer.check,
       statusSync.check,

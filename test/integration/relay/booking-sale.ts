@@ -5,13 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Kafka } from 'kafkajs';
 import { createDynamo, ensureTables, tableNames, type DynamoClients } from '../../../lib/dynamo.js';
-import { createRedis, type Redis } from '../../../lib/redis.js';
+import { createRedis, deleteKeysByPrefix, type Redis } from '../../../lib/redis.js';
 import { bookingStore, type BookingStore } from '../../../booking/booking-store.js';
 import { confirmHold } from '../../../booking/hold-confirm.js';
 import { releaseHold } from '../../../booking/hold-release.js';
 import { TEST_CARDS, TestPaymentProvider } from '../../../booking/payments.js';
 import { reserveHold } from '../../../booking/reserve-hold.js';
 import { provisionSeats } from '../../../booking/seat-provisioning.js';
+import { SeatMapCache } from '../../../booking/seat-map-cache.js';
 import { config } from '../platform-env.js';
 
 export const SEAT_PRICE_CENTS = 5_000;
@@ -21,6 +22,8 @@ export interface BookingSale {
   tablePrefix: string;
   dynamo: DynamoClients;
   store: BookingStore;
+  /** With `{ seatMap: true }`: the Redis seat-map cache, kept as the api and workers keep it. */
+  seatMap?: SeatMapCache;
   /** Holds seat A/1/<seatNumber> for a fan of its own through reserveHold; returns the hold id. */
   hold(seatNumber: number): Promise<{ holdId: string; fanId: string }>;
   /** Confirms through confirmHold with an approving test card. */
@@ -30,7 +33,7 @@ export interface BookingSale {
   close(): Promise<void>;
 }
 
-export async function createBookingSale(label: string, seats: number): Promise<BookingSale> {
+export async function createBookingSale(label: string, seats: number, options: { seatMap?: boolean } = {}): Promise<BookingSale> {
   const run = randomUUID().slice(0, 8);
   const tablePrefix = `test-${label}-${run}-`;
   const eventId = `${label}-${run}`;
@@ -41,13 +44,17 @@ export async function createBookingSale(label: string, seats: number): Promise<B
   const payments = new TestPaymentProvider();
   const layout = { sections: [{ section: 'A', rows: [{ row: '1', seats: Array.from({ length: seats }, (_, index) => ({ number: index + 1, tier: 'standard' })) }] }] };
   await provisionSeats(store, eventId, layout, { standard: SEAT_PRICE_CENTS });
-  const context = { store, redis, keyPrefix: `test:${label}-${run}:` };
+  const keyPrefix = `test:${label}-${run}:`;
+  const seatMap = options.seatMap ? new SeatMapCache({ redis, store, keyPrefix, ttlMs: 60_000 }) : undefined;
+  // The worker writes the seats a hold took into the cache; the api refreshes them after a confirm or release.
+  const context = { store, redis, keyPrefix, ...(seatMap ? { seatMap } : {}) };
 
   return {
     eventId,
     tablePrefix,
     dynamo,
     store,
+    ...(seatMap ? { seatMap } : {}),
     async hold(seatNumber) {
       const holdId = `h_${randomUUID().replaceAll('-', '')}`;
       const fanId = `fan-${seatNumber}-${run}`;
@@ -65,12 +72,15 @@ export async function createBookingSale(label: string, seats: number): Promise<B
     async confirm({ holdId, fanId }) {
       const outcome = await confirmHold(store, payments, eventId, holdId, fanId, TEST_CARDS.approve);
       if (outcome.outcome !== 'confirmed') throw new Error(`confirmation of ${holdId} was ${JSON.stringify(outcome)}`);
+      await seatMap?.refresh(eventId, outcome.seatKeys);
     },
     async release({ holdId }) {
       const outcome = await releaseHold(store, eventId, holdId, 'released');
       if (outcome.outcome !== 'released') throw new Error(`release of ${holdId} was ${JSON.stringify(outcome)}`);
+      await seatMap?.refresh(eventId, outcome.seatKeys);
     },
     async close() {
+      if (seatMap) await deleteKeysByPrefix(redis, keyPrefix);
       for (const table of Object.values(tableNames(tablePrefix))) await dynamo.client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
       dynamo.client.destroy();
       redis.disconnect();

@@ -6,7 +6,7 @@ import { logger } from '../../../lib/log.js';
 import { createRedis, type Redis } from '../../../lib/redis.js';
 import { createSearch, type SearchClient } from '../../../lib/search.js';
 import { ensureEventsIndex, eventsIndexNames } from '../../../search/events-index.js';
-import { AvailabilityRefresher } from '../../../workers/indexer/availability-refresher.js';
+import { AvailabilityRefresher, countReservableSeats, countReservableSeatsCached } from '../../../workers/indexer/availability-refresher.js';
 import { AVAILABILITY_TOPICS, EventIndexer } from '../../../workers/indexer/event-indexer.js';
 import { DynamoStreamRelay } from '../../../workers/relay/dynamo-stream-relay.js';
 import { runRelayLoop } from '../../../workers/relay/relay-loop.js';
@@ -15,7 +15,11 @@ import { createBookingSale, waitFor, type BookingSale } from './booking-sale.js'
 
 const SEATS = 10;
 
-describe('live availability in search from seat.changed alone (real DynamoDB stream, Kafka, OpenSearch)', () => {
+// Counted in DynamoDB (reindex's way), and from the Redis seat-map counts (the indexer role's way).
+describe.each([
+  { counting: 'in DynamoDB', seatMap: false },
+  { counting: 'from the seat-map cache', seatMap: true },
+])('live availability in search from seat.changed alone, counted $counting (real DynamoDB stream, Kafka, OpenSearch)', ({ seatMap }) => {
   const kafka = createKafka(config, logger());
   const indexPrefix = `test-avail-${randomUUID().slice(0, 8)}-`;
   const checkpointPrefix = `test:avail-${randomUUID()}:`;
@@ -25,7 +29,9 @@ describe('live availability in search from seat.changed alone (real DynamoDB str
 
   beforeAll(async () => {
     await ensureTopics(kafka);
-    sale = await createBookingSale('avail-search', SEATS);
+    sale = await createBookingSale('avail-search', SEATS, { seatMap });
+    // The cache is warm before the first hold, as it is once a sale's seat map has been read.
+    if (sale.seatMap) expect((await sale.seatMap.seats(sale.eventId, 'A')).length).toBe(SEATS);
     search = createSearch(config);
     redis = createRedis(config.REDIS_URL);
     await ensureEventsIndex(search, indexPrefix);
@@ -60,7 +66,7 @@ describe('live availability in search from seat.changed alone (real DynamoDB str
     const relayLoop = runRelayLoop({ name: 'dynamo-stream-relay', producer, pass: () => relay.relayOnce(), log: logger(), idleMs: 50 });
 
     // The indexer's availability path: the topics it subscribes to, routed to applyAvailability.
-    const refresher = new AvailabilityRefresher({ store: sale.store, search, log: logger(), indexPrefix, debounceMs: 10 });
+    const refresher = new AvailabilityRefresher({ store: sale.store, ...(sale.seatMap ? { seatMap: sale.seatMap } : {}), search, log: logger(), indexPrefix, debounceMs: 10 });
     const indexer = new EventIndexer(search, logger(), indexPrefix, refresher);
     const consumer = kafka.consumer({ groupId: `test-avail-${randomUUID()}` });
     await consumer.connect();
@@ -78,6 +84,8 @@ describe('live availability in search from seat.changed alone (real DynamoDB str
       await sale.release(holds[1]!);
       // Sold stays taken, released comes back: 10 − 1 sold − 1 still held.
       await waitFor('8 seats available in search', 30_000, async () => (await seatsAvailableInSearch()) === SEATS - 2);
+      // The cache's counts are the truth's: the same as every seat read in DynamoDB.
+      if (sale.seatMap) expect(await countReservableSeatsCached(sale.seatMap, sale.eventId, Date.now())).toEqual(await countReservableSeats(sale.store, sale.eventId));
     } finally {
       await consumer.disconnect();
       await relayLoop.stop();
