@@ -49,7 +49,7 @@ describe('proof of work at join (real Redis, real servers)', () => {
     const refused = await fan.request(joinUrl(eventId), { method: 'POST' });
     expect(refused.status).toBe(428);
     expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(refused.body).toMatchObject({ type: 'https://corral.dev/problems/proof-of-work-required', status: 428, eventId, bits: BITS, challenge: expect.any(String) });
+    expect(refused.body).toMatchObject({ type: 'https://corral.dev/problems/proof-of-work-required', title: 'Precondition Required', status: 428, eventId, bits: BITS, challenge: expect.any(String) });
     expect(Date.parse(refused.body?.expiresAt)).toBe(stack.clock.now() + CHALLENGE_TTL_MS);
 
     const proofOfWork = { challenge: refused.body?.challenge as string, solution: solve(refused.body?.challenge, BITS) };
