@@ -1,4 +1,4 @@
-// Organizer controls of the admission role: configure a room, set the rate, pause, resume, close,
+// Organizer controls of the admission role: configure a room, set the rate and the join's proof of work, pause, resume, close,
 // mark sold out, open the sale, live stats, and the event's booking settings. Allowed only with a
 // session (Bearer or cookie) of an organizer of the event's organization or of a platform admin.
 import cookieParser from 'cookie-parser';
@@ -12,6 +12,7 @@ import { domainProblems } from '../waiting-room/domain-problems.js';
 import { eventIdParam, parseBody } from '../waiting-room/join-routes.js';
 import { eventBookingSettingsSchema, readEventBookingSettings, writeEventBookingSettings, type BookingDefaults } from '../booking/event-booking-settings.js';
 import type { RoomControl } from '../waiting-room/room-control.js';
+import { proofOfWorkBitsSchema } from '../waiting-room/proof-of-work.js';
 
 // Limits match waiting-room/room-config.ts; the state is not settable here: it moves only through
 // the action endpoints, whose transitions are checked.
@@ -22,8 +23,10 @@ const roomSettingsSchema = z
     maxActiveShoppers: z.number().int().min(1).max(10_000_000),
     passTtlSeconds: z.number().int().min(1).max(24 * 3600),
     claimWindowSeconds: z.number().int().min(1).max(24 * 3600).optional(),
+    proofOfWorkBits: proofOfWorkBitsSchema.optional(),
   })
   .strict();
+const proofOfWorkBodySchema = z.object({ proofOfWorkBits: proofOfWorkBitsSchema }).strict();
 const rateBodySchema = z.object({ admissionRatePerMinute: z.number().int().min(0).max(10_000_000) }).strict();
 const emptyBodySchema = z.object({}).strict();
 const bookingBodySchema = eventBookingSettingsSchema.refine((body) => Object.keys(body).length > 0, 'give at least one of holdTtlSeconds, maxSeatsPerHold, maxSeatsPerFan');
@@ -73,6 +76,13 @@ export function organizerRoutes(options: OrganizerRouteOptions): (app: Express) 
     res.json({ eventId, ...(await control.setRate(eventId, admissionRatePerMinute)) });
   }
 
+  /** 0 turns it off; fans already holding a place keep it, new joins pay from now on. */
+  async function setProofOfWork(req: Request, res: Response): Promise<void> {
+    const eventId = eventIdParam(req);
+    const { proofOfWorkBits } = parseBody(proofOfWorkBodySchema, req.body);
+    res.json({ eventId, ...(await control.setProofOfWork(eventId, proofOfWorkBits)) });
+  }
+
   /** Fields left out keep their value; new holds pick the settings up, holds already requested keep theirs. */
   async function putBooking(req: Request, res: Response): Promise<void> {
     const eventId = eventIdParam(req);
@@ -98,6 +108,7 @@ export function organizerRoutes(options: OrganizerRouteOptions): (app: Express) 
     router.use('/api/organizer/events/:id', cookieParser(), requireEventOrganizer(options));
     router.put('/api/organizer/events/:id/room', putRoom);
     router.post('/api/organizer/events/:id/rate', setRate);
+    router.post('/api/organizer/events/:id/proof-of-work', setProofOfWork);
     router.post('/api/organizer/events/:id/pause', action((eventId) => control.pause(eventId)));
     router.post('/api/organizer/events/:id/resume', action((eventId) => control.resume(eventId)));
     router.post('/api/organizer/events/:id/close', action((eventId) => control.close(eventId)));

@@ -17,6 +17,7 @@ import { quietRequestLog } from '../lib/request-log.js';
 import { fairnessRecordHandler, roomStateHandler } from './room-state-route.js';
 import { optionalSession, readSession, type SessionTokens } from '../accounts/sessions.js';
 import { waitingRoomMetrics } from './waiting-room-metrics.js';
+import { ProofOfWork, ProofOfWorkError, proofOfWorkBodySchema, proofOfWorkKey, type IssuedChallenge } from './proof-of-work.js';
 
 export interface WaitingRoomRouteOptions {
   store: QueueStore;
@@ -29,6 +30,9 @@ export interface WaitingRoomRouteOptions {
   sessions?: SessionTokens;
   /** Tokens signed lately, handed out again on a repeat join (a fresh cache by default). */
   tokenCache?: QueueTokenCache;
+  /** Issues and checks join challenges; by default keyed from the visitor cookie secret, which every
+   * replica shares, so any replica verifies what another issued. */
+  proofOfWork?: ProofOfWork;
 }
 
 /** The fan behind a request: the signed-in user when there is a valid session, else the visitor. */
@@ -37,8 +41,18 @@ function requestFanId(res: Response): string {
   return session ? `u:${session.userId}` : visitorFanId(res);
 }
 
-// Join takes no input beyond the path; an unexpected body is refused rather than silently ignored.
-const joinBodySchema = z.object({}).strict();
+// Join takes no input beyond the path and, when the room asks for it, a solved challenge; an
+// unexpected body is refused rather than silently ignored.
+const joinBodySchema = z.object({ proofOfWork: proofOfWorkBodySchema.optional() }).strict();
+
+function challengeBody(eventId: string, issued: IssuedChallenge) {
+  return { eventId, bits: issued.bits, challenge: issued.challenge, expiresAt: new Date(issued.expiresAtMs).toISOString() };
+}
+
+const proofOfWorkMessages = {
+  proof_of_work_required: 'this event asks your browser for a proof of work before joining: solve the challenge and join again with it',
+  proof_of_work_outdated: 'the organizer raised the proof-of-work difficulty: solve this new challenge',
+} as const;
 
 export function eventIdParam(req: Request): string {
   const parsed = eventIdSchema.safeParse(req.params['id']);
@@ -60,17 +74,27 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
   const verifyQueueToken = createQueueTokenVerifier(options.keys);
   const metrics = waitingRoomMetrics();
   const tokenCache = options.tokenCache ?? new QueueTokenCache();
+  const proofOfWork = options.proofOfWork ?? new ProofOfWork(proofOfWorkKey(options.visitorCookieSecret), options.clock);
 
   async function join(req: Request, res: Response): Promise<void> {
     const eventId = eventIdParam(req);
-    parseBody(joinBodySchema, req.body);
+    const body = parseBody(joinBodySchema, req.body);
     const fanId = requestFanId(res);
     // A visitor minted by this request has spent nothing yet: only the per-IP budget is checked.
     await options.joinLimits.check(req.ip ?? 'unknown', fanId, optionalSession(res.locals) === undefined && isNewVisitor(res));
+    // One HMAC and one SHA-256, and only when the fan sent a solution: a room without proof of work
+    // pays nothing, and the join script (which reads the room's difficulty anyway) decides if one was needed.
+    const proof = body.proofOfWork === undefined ? undefined : proofOfWork.verify(eventId, body.proofOfWork);
     const nowMs = options.clock();
-    const result = await options.store.join(eventId, fanId, nowMs);
-    metrics.joins.inc({ outcome: result.status === 'refused' ? result.reason : result.status });
+    const result = await options.store.join(eventId, fanId, nowMs, proof);
+    metrics.joins.inc({ outcome: result.status === 'refused' || result.status === 'proof_of_work' ? result.reason : result.status });
     if (result.status === 'refused') throw refusalError(result.reason, { eventId });
+    if (result.status === 'proof_of_work') {
+      if (result.reason === 'proof_of_work_replayed') throw new ProofOfWorkError('replayed', 'this challenge was already used to join; fetch a new one', { eventId });
+      // The refusal carries a fresh challenge, so the page needs no extra round trip to get one.
+      res.setHeader('cache-control', 'no-store');
+      throw new ProofOfWorkError('required', proofOfWorkMessages[result.reason], challengeBody(eventId, proofOfWork.issue(eventId, result.requiredBits)));
+    }
     const number = result.status === 'numbered' ? result.number : null;
     const prequeue = result.status === 'prequeue';
     // One signature per fan and place: a repeat join for the same place gets the same token back.
@@ -109,8 +133,19 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
     });
   }
 
+  /** A fresh challenge at the room's difficulty (bits 0 and no challenge when the room asks for none). */
+  async function challenge(req: Request, res: Response): Promise<void> {
+    const eventId = eventIdParam(req);
+    const bits = await options.store.proofOfWorkBits(eventId);
+    if (bits === null) throw new NotFoundError(`no waiting room for event ${eventId}`);
+    res.setHeader('cache-control', 'no-store');
+    res.json(bits === 0 ? { eventId, bits, challenge: null, expiresAt: null } : challengeBody(eventId, proofOfWork.issue(eventId, bits)));
+  }
+
   return (app) => {
     const router = express.Router();
+    // Stateless and per request (never cached); no cookie needed: a challenge names no fan.
+    router.get('/api/events/:id/queue/challenge', quietRequestLog, challenge);
     // Before the visitor cookie: the public state sets no cookie, so every cache may keep it.
     router.get('/api/events/:id/queue/state', quietRequestLog, roomStateHandler(options.store));
     router.get('/api/events/:id/queue/fairness', fairnessRecordHandler(options.store));

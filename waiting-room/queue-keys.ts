@@ -23,7 +23,7 @@ export interface WaitingRoomKeys {
   prequeueMembership: string;
   /** the shuffle's secret seed, drawn when the room is created; config holds its SHA-256 until the open reveals it. */
   fairnessSeed: string;
-  /** hash: state, admissionRatePerMinute, maxActiveShoppers, passTtlSeconds, opensAt, claimWindowSeconds. */
+  /** hash: state, admissionRatePerMinute, maxActiveShoppers, passTtlSeconds, opensAt, claimWindowSeconds, proofOfWorkBits. */
   config: string;
   /** sorted set sessionId -> expiry ms: admitted shopping sessions. */
   active: string;
@@ -46,6 +46,8 @@ export interface WaitingRoomKeys {
   /** stream of queue.state-changed entries (id, time, state, previousState, admissionRatePerMinute,
    * maxActiveShoppers, reason), appended by the script that made the change; the relay drains it. */
   stateOutbox: string;
+  /** prefix of `<prefix><salt>` keys (SET NX with the challenge's expiry): proof-of-work challenges already spent. */
+  proofOfWorkSpentPrefix: string;
 }
 
 export function waitingRoomKeys(eventId: string, keyPrefix: string = DEFAULT_KEY_PREFIX): WaitingRoomKeys {
@@ -70,5 +72,6 @@ export function waitingRoomKeys(eventId: string, keyPrefix: string = DEFAULT_KEY
     leaseFence: `${tag}:lease:fence`,
     ticker: `${tag}:ticker`,
     stateOutbox: `${tag}:outbox`,
+    proofOfWorkSpentPrefix: `${tag}:pow:`,
   };
 }

@@ -25,10 +25,24 @@ import { WaitingRoomError } from './waiting-room-error.js';
 import { defineWaitingRoomScripts, waitingRoomScripts } from './waiting-room-scripts.js';
 
 export type JoinRefusalReason = 'not_configured' | 'closed' | 'soldout';
+/** The room asks for proof of work and this join brought none, one solved too easily, or a spent one. */
+export type ProofOfWorkRefusalReason = 'proof_of_work_required' | 'proof_of_work_outdated' | 'proof_of_work_replayed';
 export type JoinResult =
   | { status: 'numbered'; number: number; newlyIssued: boolean }
   | { status: 'prequeue'; opensInMs: number }
-  | { status: 'refused'; reason: JoinRefusalReason };
+  | { status: 'refused'; reason: JoinRefusalReason }
+  | { status: 'proof_of_work'; reason: ProofOfWorkRefusalReason; requiredBits: number };
+
+/** A solution already checked by proof-of-work.ts: the join spends its salt once. */
+export interface JoinProof {
+  salt: string;
+  bits: number;
+  expiresAtMs: number;
+}
+
+// A spent salt outlives its challenge by this much, so replicas whose clocks differ a little still
+// see a replay as spent.
+const SPENT_PROOF_MARGIN_MS = 60_000;
 
 export interface FanStatus {
   /** null until the fan has a number (not joined, or waiting in the prequeue). */
@@ -58,6 +72,7 @@ const joinReplySchema = z.union([
   z.tuple([z.literal('number'), z.number(), z.union([z.literal(0), z.literal(1)])]),
   z.tuple([z.literal('prequeue'), z.number()]),
   z.tuple([z.literal('refused'), z.enum(['not_configured', 'closed', 'soldout'])]),
+  z.tuple([z.literal('refused'), z.enum(['proof_of_work_required', 'proof_of_work_outdated', 'proof_of_work_replayed']), z.number()]),
 ]);
 const statusReplySchema = z.tuple([z.number(), z.number(), z.number(), z.number(), z.string(), z.number()]);
 const claimReplySchema = z.union([
@@ -132,20 +147,35 @@ export class QueueStore {
     return roomConfigFromHash(await this.redis.hgetall(this.keys(eventId).config));
   }
 
-  /** Idempotent join; `nowMs` only feeds the countdown a pre-queued fan's page shows. */
-  async join(eventId: string, fanId: string, nowMs: number): Promise<JoinResult> {
+  /**
+   * Idempotent join; `nowMs` feeds the countdown a pre-queued fan's page shows and the lifetime of a
+   * spent proof. A room with proof of work refuses a new place without `proof` (a fan who already
+   * holds one gets it back without); the same proof never buys two places.
+   */
+  async join(eventId: string, fanId: string, nowMs: number, proof?: JoinProof): Promise<JoinResult> {
     const keys = this.keys(eventId);
+    const now = nowMsSchema.parse(nowMs);
     const reply = joinReplySchema.parse(
       await runScript(
         this.redis,
         waitingRoomScripts.join.name,
-        [keys.config, keys.fans, keys.issued, keys.prequeue, keys.prequeueOpening, keys.prequeueLog],
-        [fanIdSchema.parse(fanId)],
+        // Without a proof the last key is never touched; it is named so the key count stays fixed.
+        [keys.config, keys.fans, keys.issued, keys.prequeue, keys.prequeueOpening, keys.prequeueLog, `${keys.proofOfWorkSpentPrefix}${proof?.salt ?? ''}`],
+        proof === undefined
+          ? [fanIdSchema.parse(fanId)]
+          : [fanIdSchema.parse(fanId), proof.salt, String(proof.bits), String(Math.max(1, proof.expiresAtMs - now) + SPENT_PROOF_MARGIN_MS)],
       ),
     );
     if (reply[0] === 'number') return { status: 'numbered', number: reply[1], newlyIssued: reply[2] === 1 };
-    if (reply[0] === 'prequeue') return { status: 'prequeue', opensInMs: Math.max(0, reply[1] - nowMsSchema.parse(nowMs)) };
+    if (reply[0] === 'prequeue') return { status: 'prequeue', opensInMs: Math.max(0, reply[1] - now) };
+    if (reply.length === 3) return { status: 'proof_of_work', reason: reply[1], requiredBits: reply[2] };
     return { status: 'refused', reason: reply[1] };
+  }
+
+  /** The room's proof-of-work difficulty (0 = off), what a challenge is issued at; null without a room. */
+  async proofOfWorkBits(eventId: string): Promise<number | null> {
+    const [state, bits] = await this.redis.hmget(this.keys(eventId).config, 'state', 'proofOfWorkBits');
+    return state === null ? null : Number(bits ?? '0');
   }
 
   /** One consistent read of the event's public numbers; null when the event has no waiting room. */

@@ -3,7 +3,7 @@ import { waitingRoomKeys } from './queue-keys.js';
 import { roomConfigFromHash, roomConfigToFields } from './room-config.js';
 
 describe('room config and key layout', () => {
-  it('round-trips through the Redis hash, defaulting the claim window', () => {
+  it('round-trips through the Redis hash, defaulting the claim window and proof of work (off)', () => {
     const fields = roomConfigToFields({ state: 'open', admissionRatePerMinute: 7, maxActiveShoppers: 100, passTtlSeconds: 600, opensAt: 5 });
     const hash: Record<string, string> = {};
     for (let index = 0; index < fields.length; index += 2) hash[fields[index] as string] = fields[index + 1] as string;
@@ -14,6 +14,7 @@ describe('room config and key layout', () => {
       passTtlSeconds: 600,
       opensAt: 5,
       claimWindowSeconds: 300,
+      proofOfWorkBits: 0,
     });
     expect(roomConfigFromHash({})).toBeNull();
   });
@@ -22,6 +23,8 @@ describe('room config and key layout', () => {
     expect(() => roomConfigToFields({ admissionRatePerMinute: 7.5 })).toThrow();
     expect(() => roomConfigToFields({ state: 'draining' as never })).toThrow();
     expect(() => roomConfigToFields({ maxActiveShoppers: 0 })).toThrow();
+    expect(() => roomConfigToFields({ proofOfWorkBits: 25 })).toThrow();
+    expect(() => roomConfigToFields({ proofOfWorkBits: -1 })).toThrow();
     expect(roomConfigToFields({ state: 'paused' })).toEqual(['state', 'paused']);
   });
 

@@ -1,6 +1,7 @@
 // The per-event waiting room configuration, validated with zod both when an organizer writes it and
 // when it is read back from the Redis hash (where every field is a string).
 import { z } from 'zod';
+import { proofOfWorkBitsSchema } from './proof-of-work.js';
 
 export const roomStates = ['scheduled', 'prequeue', 'open', 'paused', 'closed', 'soldout'] as const;
 export const roomStateSchema = z.enum(roomStates);
@@ -17,11 +18,14 @@ const roomConfigFields = {
   opensAt: z.number().int().min(0),
   // How long an admitted fan's unclaimed place still holds capacity before it counts as abandoned.
   claimWindowSeconds: z.number().int().min(1).max(24 * 3600),
+  // Leading zero bits a fan's browser must find before joining (proof-of-work.ts); 0 = off.
+  proofOfWorkBits: proofOfWorkBitsSchema,
 };
 
 export const roomConfigSchema = z.object({
   ...roomConfigFields,
   claimWindowSeconds: roomConfigFields.claimWindowSeconds.default(DEFAULT_CLAIM_WINDOW_SECONDS),
+  proofOfWorkBits: roomConfigFields.proofOfWorkBits.default(0),
 });
 export type RoomConfig = z.infer<typeof roomConfigSchema>;
 export type RoomConfigInput = z.input<typeof roomConfigSchema>;
@@ -37,6 +41,7 @@ const roomConfigHashSchema = z.object({
   passTtlSeconds: z.coerce.number(),
   opensAt: z.coerce.number(),
   claimWindowSeconds: z.coerce.number().optional(),
+  proofOfWorkBits: z.coerce.number().optional(),
 });
 
 /** Parses HGETALL output; null when the event has no waiting room configured. */

@@ -20,6 +20,8 @@ export interface RoomSettings {
   maxActiveShoppers: number;
   passTtlSeconds: number;
   claimWindowSeconds?: number | undefined;
+  /** Leading zero bits a fan's browser finds before joining (proof-of-work.ts); 0 or absent = off. */
+  proofOfWorkBits?: number | undefined;
 }
 
 export interface RoomStats {
@@ -34,6 +36,7 @@ export interface RoomStats {
   admissionsLastMinute: number;
   admissionRatePerMinute: number;
   maxActiveShoppers: number;
+  proofOfWorkBits: number;
 }
 
 export interface RoomControlOptions {
@@ -76,6 +79,12 @@ export class RoomControl {
     const config = await this.options.store.configure(eventId, { admissionRatePerMinute }, this.options.clock());
     await this.announce(eventId);
     return config;
+  }
+
+  /** Joins after this need a solution at the new difficulty (the join script reads it each time). */
+  async setProofOfWork(eventId: string, proofOfWorkBits: number): Promise<RoomConfig> {
+    await this.requireConfig(eventId);
+    return this.options.store.configure(eventId, { proofOfWorkBits }, this.options.clock());
   }
 
   pause(eventId: string): Promise<RoomConfig> {
@@ -132,6 +141,7 @@ export class RoomControl {
       admissionsLastMinute,
       admissionRatePerMinute: config.admissionRatePerMinute,
       maxActiveShoppers: config.maxActiveShoppers,
+      proofOfWorkBits: config.proofOfWorkBits,
     };
   }
 

@@ -2,6 +2,8 @@
 // The catalog status decides first when the sale is over (sold out, or the event has ended).
 import { useState } from 'react';
 import { joinQueue } from '../fan-actions';
+import { BrowserCheck } from '../components/browser-check';
+import type { SolveProgress } from '../proof-of-work/solve';
 import { loadFanSession } from '../fan-session';
 import { formatCount } from '../format';
 import { ApiProblem, problemMessage, requestJson } from '../http';
@@ -29,6 +31,7 @@ export function EventPage({ eventId, config }: { eventId: string; config: WebCon
   const [seats, setSeats] = useState<SeatMapSummary | null>();
   const [details, setDetails] = useState<EventDetails | null>();
   const [joining, setJoining] = useState(false);
+  const [browserCheck, setBrowserCheck] = useState<SolveProgress>();
   const [error, setError] = useState<string>();
   const path = `/api/events/${encodeURIComponent(eventId)}`;
 
@@ -48,10 +51,12 @@ export function EventPage({ eventId, config }: { eventId: string; config: WebCon
     setJoining(true);
     setError(undefined);
     try {
-      await joinQueue(config, eventId);
+      await joinQueue(config, eventId, setBrowserCheck);
+      setBrowserCheck(undefined);
       navigate(`/events/${encodeURIComponent(eventId)}/queue`);
     } catch (problem) {
       setError(problem instanceof ApiProblem && problem.code === 'sold-out' ? 'Sorry, this event is sold out.' : problemMessage(problem));
+      setBrowserCheck(undefined);
       setJoining(false);
     }
   };
@@ -98,6 +103,7 @@ export function EventPage({ eventId, config }: { eventId: string; config: WebCon
           {joining ? 'Joining…' : 'Join the queue'}
         </button>
       )}
+      <BrowserCheck progress={browserCheck} />
       {error && <p className="notice notice-error" role="alert">{error}</p>}
     </section>
   );

@@ -6,6 +6,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { OrganizerSignIn, useOrganizerAccount } from '../components/organizer-sign-in';
 import { Sparkline } from '../components/sparkline';
+import { ProofOfWorkControl } from '../components/proof-of-work-control';
 import { useEventName } from '../event-name';
 import type { SeatMapSummary } from '../components/seat-map';
 import { formatCount } from '../format';
@@ -25,6 +26,7 @@ interface RoomStats {
   admissionsLastMinute: number;
   admissionRatePerMinute: number;
   maxActiveShoppers: number;
+  proofOfWorkBits?: number;
 }
 
 const HISTORY = 120;
@@ -160,6 +162,7 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
               <input id="admission-rate" type="number" min={0} step={1} inputMode="numeric" value={rate} placeholder={String(stats.admissionRatePerMinute)} onChange={(e) => setRate(e.target.value)} required />
               <button type="submit" disabled={pending}>Set rate</button>
             </form>
+            <ProofOfWorkControl base={base} currentBits={stats.proofOfWorkBits ?? 0} />
             <div className="row">
               <button type="button" disabled={pending} onClick={() => act('Paused', 'pause')}>Pause</button>
               <button type="button" disabled={pending} onClick={() => act('Resumed', 'resume')}>Resume</button>

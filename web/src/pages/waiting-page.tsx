@@ -5,7 +5,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { estimateWait, measuredRatePerMinute, recordServing, type PaceSample, type WaitEstimate } from '../admission-pace';
 import { useEventName } from '../event-name';
+import { BrowserCheck } from '../components/browser-check';
 import { claimPass, joinQueue } from '../fan-actions';
+import type { SolveProgress } from '../proof-of-work/solve';
 import { loadFanSession, saveFanSession, type FanSession } from '../fan-session';
 import { formatClock, formatCount, formatDuration } from '../format';
 import { ApiProblem, problemMessage } from '../http';
@@ -20,6 +22,7 @@ const CLAIM_RETRY_MS = 3000;
 export function WaitingPage({ eventId, config }: { eventId: string; config: WebConfig }) {
   const [session, setSession] = useState<FanSession>(() => loadFanSession(eventId));
   const [joinError, setJoinError] = useState<unknown>();
+  const [browserCheck, setBrowserCheck] = useState<SolveProgress>();
   const [claimNote, setClaimNote] = useState<string>();
   const claiming = useRef(false);
   const now = useNow(1000);
@@ -29,7 +32,7 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
   // A direct link (or a cleared token) joins here; joining again keeps the same number.
   useEffect(() => {
     if (session.queueToken !== undefined) return;
-    joinQueue(config, eventId).then(setSession, setJoinError);
+    joinQueue(config, eventId, setBrowserCheck).then(setSession, setJoinError).finally(() => setBrowserCheck(undefined));
   }, [config, eventId, session.queueToken]);
 
   useEffect(() => {
@@ -136,6 +139,7 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
       <p className="eyebrow">Waiting room · {eventName}</p>
       <h1>{state === 'soldout' ? 'Sold out' : state === 'closed' ? 'The waiting room is closed' : admitted ? 'It’s your turn!' : 'You’re in line'}</h1>
       <ConnectionBadge connection={feed.connection} />
+      <BrowserCheck progress={browserCheck} />
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="announcement">
         {announcement}
       </p>
