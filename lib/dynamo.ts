@@ -65,11 +65,20 @@ export function throttleReason(error: unknown): string | undefined {
   return (failure.throttlingReasons ?? failure.ThrottlingReasons)?.[0]?.reason ?? failure.name;
 }
 
+/**
+ * Every DynamoDB attempt is bounded: the SDK's default handler waits forever for a connection and an
+ * answer, so an endpoint that accepts and never replies held a fan's request (and a worker's job)
+ * without end. With these and maxAttempts 3, a call fails within about 3 × 2 s plus backoff, as the
+ * retryable TimeoutError that lib/errors.ts maps to a 503.
+ */
+export const DYNAMO_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000 } as const;
+
 export function createDynamo(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'AWS_REGION'>): DynamoClients {
   const client = new DynamoDBClient({
     endpoint: config.DYNAMODB_ENDPOINT,
     region: config.AWS_REGION,
     maxAttempts: 3,
+    requestHandler: DYNAMO_TIMEOUTS,
     ...(isLocalEndpoint(config.DYNAMODB_ENDPOINT) ? localCredentials : {}),
   });
   // Registered now, not at the first throttle: a rule on them must find them on every role's /metrics.
@@ -121,6 +130,7 @@ export function createDynamoStreams(config: Pick<Config, 'DYNAMODB_ENDPOINT' | '
     endpoint: streamsEndpointFor(config.DYNAMODB_ENDPOINT),
     region: config.AWS_REGION,
     maxAttempts: 3,
+    requestHandler: DYNAMO_TIMEOUTS,
     ...(isLocalEndpoint(config.DYNAMODB_ENDPOINT) ? localCredentials : {}),
   });
 }

@@ -89,6 +89,30 @@ export class UnavailableError extends AppError {
   }
 }
 
+/** Socket-level failures: the dependency's server did not answer (refused, reset, timed out). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ER_GET_CONNECTION_TIMEOUT', 'ER_CONNECTION_TIMEOUT', 'ER_SOCKET_UNEXPECTED_CLOSE']);
+const UNREACHABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'PrismaClientInitializationError']);
+/** Prisma's "cannot reach / lost the database server / pool timed out" codes. */
+const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+/**
+ * A database or queue that could not be reached (an error thrown by a client after its own bounded
+ * retries and timeouts), as a 503 the caller may retry; undefined for any other error. Looks through
+ * `cause` chains, as Prisma's driver adapter and the AWS SDK wrap the socket error.
+ */
+export function unreachableDependency(error: unknown): UnavailableError | undefined {
+  for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
+    const failure = current as { name?: unknown; code?: unknown; errorCode?: unknown; cause?: unknown; message?: unknown };
+    const code = typeof failure.code === 'string' ? failure.code : typeof failure.errorCode === 'string' ? failure.errorCode : undefined;
+    const name = typeof failure.name === 'string' ? failure.name : undefined;
+    if ((code !== undefined && (UNREACHABLE_CODES.has(code) || UNREACHABLE_PRISMA_CODES.has(code))) || (name !== undefined && UNREACHABLE_NAMES.has(name))) {
+      return new UnavailableError('a database this request needs is not answering; retrying later is safe');
+    }
+    current = failure.cause;
+  }
+  return undefined;
+}
+
 export function internalProblem(): ProblemBody {
   return { type: 'https://corral.dev/problems/internal', title: 'Internal Server Error', status: 500 };
 }

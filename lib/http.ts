@@ -3,7 +3,7 @@
 // where errors become problem JSON.
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { AppError, internalProblem, NotFoundError, type ProblemBody } from './errors.js';
+import { AppError, internalProblem, NotFoundError, unreachableDependency, type ProblemBody } from './errors.js';
 import { checkReadiness, type DependencyCheck } from './health.js';
 import type { Logger } from './log.js';
 import { httpMetricsMiddleware } from './http-metrics.js';
@@ -62,8 +62,12 @@ interface BodyParserError {
 }
 
 function problemHandler(log: Logger) {
-  return (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  return (thrown: unknown, _req: Request, res: Response, _next: NextFunction) => {
     let problem: ProblemBody;
+    // A database that did not answer is the caller's 503 (retry later), not our 500.
+    const unreachable = thrown instanceof AppError ? undefined : unreachableDependency(thrown);
+    if (unreachable) log.warn({ err: thrown, reqId: requestId(res) }, 'a dependency did not answer');
+    const error = unreachable ?? thrown;
     if (error instanceof AppError) {
       problem = error.toProblem();
       if (error.status === 429 && typeof error.extensions.retryAfterSeconds === 'number') {

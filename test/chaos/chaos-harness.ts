@@ -120,8 +120,9 @@ export interface PublishedSale {
 }
 
 /** The organizer's side through the public API: account, organization, venue, event, publish, rate. */
-export async function publishSale(stack: SaleStack, options: { rows: number; seatsPerRow: number; opensInMs: number; ratePerMinute: number }): Promise<PublishedSale> {
-  const organizer = { email: `chaos-${stack.id}@chaos.test`, password: `chaos-password-${stack.id}` };
+export async function publishSale(stack: SaleStack, options: { rows: number; seatsPerRow: number; opensInMs: number; ratePerMinute: number; /** Several sales on one stack: each its own organizer. */ tag?: string }): Promise<PublishedSale> {
+  const who = options.tag === undefined ? stack.id : `${stack.id}-${options.tag}`;
+  const organizer = { email: `chaos-${who}@chaos.test`, password: `chaos-password-${who}` };
   await call(`${stack.apiUrl}/api/accounts`, { body: { ...organizer, displayName: 'Chaos organizer' } });
   const { body: session } = await call<{ token: string }>(`${stack.apiUrl}/api/sessions`, { body: organizer });
   const token = session.token;
