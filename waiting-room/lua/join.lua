@@ -1,10 +1,15 @@
 -- Joins a fan to the queue; idempotent: a fan who has a number always gets that number back.
--- KEYS: config, fans, issued, prequeue, prequeueOpening, prequeueLog   ARGV: fanId
--- Replies: {'number', n, isNew} | {'prequeue', opensAt} | {'refused', reason}
+-- KEYS: config, fans, issued, prequeue, prequeueOpening, prequeueLog, serving   ARGV: fanId
+-- Replies: {'number', n, isNew, serving, rate} | {'prequeue', opensAt} | {'refused', reason}
+-- serving and rate (-1 when unset) give the wait estimate signed into the fan's queue token.
 local fanId = ARGV[1]
+local function numbered(number, isNew)
+  local rate = tonumber(redis.call('HGET', KEYS[1], 'admissionRatePerMinute') or '-1')
+  return {'number', number, isNew, tonumber(redis.call('GET', KEYS[7]) or '0'), rate}
+end
 local existing = redis.call('HGET', KEYS[2], fanId)
 if existing then
-  return {'number', tonumber(existing), 0}
+  return numbered(tonumber(existing), 0)
 end
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
@@ -28,6 +33,6 @@ end
 if state == 'open' or state == 'paused' then
   local number = redis.call('INCR', KEYS[3])
   redis.call('HSET', KEYS[2], fanId, number)
-  return {'number', number, 1}
+  return numbered(number, 1)
 end
 return {'refused', state}
