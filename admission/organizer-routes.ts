@@ -1,6 +1,7 @@
 // Organizer controls of the admission role: configure a room, set the rate and the join's proof of work, pause, resume, close,
-// mark sold out, open the sale, live stats, and the event's booking settings. Allowed only with a
-// session (Bearer or cookie) of an organizer of the event's organization or of a platform admin.
+// mark sold out, open the sale, live stats, estimate vs actual wait of the last admitted fans, and the
+// event's booking settings. Allowed only with a session (Bearer or cookie) of an organizer of the
+// event's organization or of a platform admin.
 import cookieParser from 'cookie-parser';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { RedisClient } from '../lib/redis.js';
@@ -117,6 +118,9 @@ export function organizerRoutes(options: OrganizerRouteOptions): (app: Express) 
     if (options.bookingSettings) router.put('/api/organizer/events/:id/booking', putBooking);
     router.get('/api/organizer/events/:id/stats', async (req, res) => {
       res.json(await control.stats(eventIdParam(req)));
+    });
+    router.get('/api/organizer/events/:id/wait-estimates', async (req, res) => {
+      res.json(await control.waitEstimates(eventIdParam(req)));
     });
     app.use(router);
     app.use(domainProblems);

@@ -32,9 +32,10 @@ export function passRoutes(options: PassRouteOptions): (app: Express) => void {
     const token = bearerToken(req);
     if (token === undefined) throw new UnauthorizedError('a queue token is required (Authorization: Bearer)');
     const nowMs = options.clock();
-    const { fanId } = await verifyQueueToken(token, eventId, nowMs);
+    const { fanId, estimatedWaitSeconds, issuedAtMs } = await verifyQueueToken(token, eventId, nowMs);
     await options.passLimits.check(req.ip ?? 'unknown', fanId);
-    const claim = await options.store.claimPass(eventId, fanId, nowMs);
+    const joined = estimatedWaitSeconds === undefined ? undefined : { joinedAtMs: issuedAtMs, estimatedWaitSeconds };
+    const claim = await options.store.claimPass(eventId, fanId, nowMs, undefined, joined);
     metrics.passClaims.inc({ outcome: claim.status === 'admitted' ? 'admitted' : claim.reason });
     if (claim.status === 'refused') throw refusalError(claim.reason, { eventId, number: claim.number, serving: claim.serving });
     // The pass expires with the session it opened: both free the same capacity at the same moment.

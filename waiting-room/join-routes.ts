@@ -11,6 +11,7 @@ import { createQueueTokenVerifier, signQueueToken } from './queue-tokens.js';
 import type { QueueStore } from './queue-store.js';
 import type { RequestLimits } from './request-limits.js';
 import { queuePosition } from './queue-position.js';
+import { estimateAtJoin } from './wait-estimates.js';
 import { isNewVisitor, visitorFanId, visitorIdentity } from './visitor-identity.js';
 import { QueueTokenCache } from './queue-token-cache.js';
 import { quietRequestLog } from '../lib/request-log.js';
@@ -97,8 +98,10 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
     }
     const number = result.status === 'numbered' ? result.number : null;
     const prequeue = result.status === 'prequeue';
-    // One signature per fan and place: a repeat join for the same place gets the same token back.
-    const claims = { fanId, eventId, number, prequeue };
+    // One signature per fan and place: a repeat join for the same place gets the same token back
+    // (with the estimate of its first join: the one the organizer's dashboard compares).
+    const estimatedWaitSeconds = result.status === 'numbered' ? estimateAtJoin(result.number, result.serving, result.admissionRatePerMinute) : null;
+    const claims = { fanId, eventId, number, prequeue, ...(estimatedWaitSeconds === null ? {} : { estimatedWaitSeconds }) };
     let queueToken = tokenCache.reuse(claims, nowMs);
     if (queueToken === undefined) {
       queueToken = await signQueueToken(options.keys, claims, nowMs);

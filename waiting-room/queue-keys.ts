@@ -37,6 +37,8 @@ export interface WaitingRoomKeys {
   admissions: string;
   /** hash admissions member -> claims made from that batch. */
   admissionClaims: string;
+  /** capped list "number:joinedAtMs:estimatedWaitSeconds:admittedAtMs", newest first (wait-estimates.ts). */
+  waitSamples: string;
   /** hash holder, token, expiresAt: the admission ticker's leader lease. */
   lease: string;
   /** INCR counter: fencing token, never reset so a deposed leader's token is always stale. */
@@ -68,6 +70,7 @@ export function waitingRoomKeys(eventId: string, keyPrefix: string = DEFAULT_KEY
     claimedFans: `${tag}:claimed`,
     admissions: `${tag}:admissions`,
     admissionClaims: `${tag}:admissions:claims`,
+    waitSamples: `${tag}:waits`,
     lease: `${tag}:lease`,
     leaseFence: `${tag}:lease:fence`,
     ticker: `${tag}:ticker`,

@@ -22,13 +22,14 @@ import {
   type RoomState,
 } from './room-config.js';
 import { WaitingRoomError } from './waiting-room-error.js';
+import { parseWaitSample, WAIT_SAMPLE_LIMIT, type JoinEstimate, type WaitSample } from './wait-estimates.js';
 import { defineWaitingRoomScripts, waitingRoomScripts } from './waiting-room-scripts.js';
 
 export type JoinRefusalReason = 'not_configured' | 'closed' | 'soldout';
 /** The room asks for proof of work and this join brought none, one solved too easily, or a spent one. */
 export type ProofOfWorkRefusalReason = 'proof_of_work_required' | 'proof_of_work_outdated' | 'proof_of_work_replayed';
 export type JoinResult =
-  | { status: 'numbered'; number: number; newlyIssued: boolean }
+  | { status: 'numbered'; number: number; newlyIssued: boolean; serving: number; admissionRatePerMinute: number | null }
   | { status: 'prequeue'; opensInMs: number }
   | { status: 'refused'; reason: JoinRefusalReason }
   | { status: 'proof_of_work'; reason: ProofOfWorkRefusalReason; requiredBits: number };
@@ -69,7 +70,7 @@ export type ClaimResult =
   | { status: 'refused'; reason: ClaimRefusalReason; number: number | null; serving: number | null };
 
 const joinReplySchema = z.union([
-  z.tuple([z.literal('number'), z.number(), z.union([z.literal(0), z.literal(1)])]),
+  z.tuple([z.literal('number'), z.number(), z.union([z.literal(0), z.literal(1)]), z.number(), z.number()]),
   z.tuple([z.literal('prequeue'), z.number()]),
   z.tuple([z.literal('refused'), z.enum(['not_configured', 'closed', 'soldout'])]),
   z.tuple([z.literal('refused'), z.enum(['proof_of_work_required', 'proof_of_work_outdated', 'proof_of_work_replayed']), z.number()]),
@@ -159,14 +160,16 @@ export class QueueStore {
       await runScript(
         this.redis,
         waitingRoomScripts.join.name,
-        // Without a proof the last key is never touched; it is named so the key count stays fixed.
-        [keys.config, keys.fans, keys.issued, keys.prequeue, keys.prequeueOpening, keys.prequeueLog, `${keys.proofOfWorkSpentPrefix}${proof?.salt ?? ''}`],
+        // Without a proof the proof key is never touched; it is named so the key count stays fixed.
+        [keys.config, keys.fans, keys.issued, keys.prequeue, keys.prequeueOpening, keys.prequeueLog, `${keys.proofOfWorkSpentPrefix}${proof?.salt ?? ''}`, keys.serving],
         proof === undefined
           ? [fanIdSchema.parse(fanId)]
           : [fanIdSchema.parse(fanId), proof.salt, String(proof.bits), String(Math.max(1, proof.expiresAtMs - now) + SPENT_PROOF_MARGIN_MS)],
       ),
     );
-    if (reply[0] === 'number') return { status: 'numbered', number: reply[1], newlyIssued: reply[2] === 1 };
+    if (reply[0] === 'number') {
+      return { status: 'numbered', number: reply[1], newlyIssued: reply[2] === 1, serving: reply[3], admissionRatePerMinute: reply[4] < 0 ? null : reply[4] };
+    }
     if (reply[0] === 'prequeue') return { status: 'prequeue', opensInMs: Math.max(0, reply[1] - now) };
     if (reply.length === 3) return { status: 'proof_of_work', reason: reply[1], requiredBits: reply[2] };
     return { status: 'refused', reason: reply[1] };
@@ -249,8 +252,9 @@ export class QueueStore {
   /**
    * Starts the fan's shopping session if their number has been served and capacity is left; a fan
    * with a live session gets that same session back. The pass itself is signed with lib/tokens/passes.
+   * `joined` (from the queue token) makes the first claim record estimate vs actual (wait-estimates.ts).
    */
-  async claimPass(eventId: string, fanId: string, nowMs: number, newSessionId: string = randomUUID()): Promise<ClaimResult> {
+  async claimPass(eventId: string, fanId: string, nowMs: number, newSessionId: string = randomUUID(), joined?: JoinEstimate): Promise<ClaimResult> {
     const keys = this.keys(eventId);
     const reply = claimReplySchema.parse(
       await runScript(
@@ -266,8 +270,16 @@ export class QueueStore {
           keys.claimedFans,
           keys.admissions,
           keys.admissionClaims,
+          keys.waitSamples,
         ],
-        [fanIdSchema.parse(fanId), nowMsSchema.parse(nowMs), z.string().min(1).max(128).parse(newSessionId)],
+        [
+          fanIdSchema.parse(fanId),
+          nowMsSchema.parse(nowMs),
+          z.string().min(1).max(128).parse(newSessionId),
+          joined === undefined ? '' : nowMsSchema.parse(joined.joinedAtMs),
+          joined === undefined ? '' : Math.max(0, Math.round(joined.estimatedWaitSeconds)),
+          WAIT_SAMPLE_LIMIT,
+        ],
       ),
     );
     if (reply[0] === 'session') {
@@ -296,6 +308,12 @@ export class QueueStore {
   /** Sessions counted against maxActiveShoppers: those expiring after `nowMs`. */
   async activeSessionCount(eventId: string, nowMs: number): Promise<number> {
     return this.redis.zcount(this.keys(eventId).active, `(${nowMs}`, '+inf');
+  }
+
+  /** The last admitted fans' estimate at join vs actual wait, newest first (organizer dashboard). */
+  async recentWaits(eventId: string, limit: number = WAIT_SAMPLE_LIMIT): Promise<WaitSample[]> {
+    const entries = await this.redis.lrange(this.keys(eventId).waitSamples, 0, Math.min(limit, WAIT_SAMPLE_LIMIT) - 1);
+    return entries.flatMap((entry) => parseWaitSample(entry) ?? []);
   }
 
   /** Numbers admitted by the ticker in the minute before `nowMs` (for dashboards and metrics). */

@@ -29,8 +29,15 @@ describe('queue tokens', () => {
     const verify = createQueueTokenVerifier(keys);
     const numbered = await signQueueToken(keys, { fanId: 'v:a', eventId: 'e1', number: 7, prequeue: false }, NOW_MS);
     const prequeued = await signQueueToken(keys, { fanId: 'v:b', eventId: 'e1', number: null, prequeue: true }, NOW_MS);
-    expect(await verify(numbered, 'e1', NOW_MS)).toEqual({ fanId: 'v:a', eventId: 'e1', number: 7, prequeue: false });
-    expect(await verify(prequeued, 'e1', NOW_MS)).toEqual({ fanId: 'v:b', eventId: 'e1', number: null, prequeue: true });
+    expect(await verify(numbered, 'e1', NOW_MS)).toEqual({ fanId: 'v:a', eventId: 'e1', number: 7, prequeue: false, issuedAtMs: NOW_MS });
+    expect(await verify(prequeued, 'e1', NOW_MS)).toEqual({ fanId: 'v:b', eventId: 'e1', number: null, prequeue: true, issuedAtMs: NOW_MS });
+  });
+
+  it('carry the wait the page showed at join, for the organizer\'s estimate-vs-actual', async () => {
+    const keys = await keysFor('k1');
+    const verify = createQueueTokenVerifier(keys);
+    const token = await signQueueToken(keys, { fanId: 'v:a', eventId: 'e1', number: 7, prequeue: false, estimatedWaitSeconds: 42 }, NOW_MS + 999);
+    expect(await verify(token, 'e1', NOW_MS + 999)).toMatchObject({ estimatedWaitSeconds: 42, issuedAtMs: NOW_MS });
   });
 
   it('are refused for another event, after expiry, from another key, with another audience or alg none', async () => {

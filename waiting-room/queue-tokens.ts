@@ -16,6 +16,9 @@ const queueClaimsSchema = z.object({
   evt: eventIdSchema,
   num: z.number().int().min(1).optional(),
   pq: z.literal(true).optional(),
+  /** The wait in seconds the page showed at join (wait-estimates.ts); absent for pre-queued fans. */
+  est: z.number().int().min(0).optional(),
+  iat: z.number().int().min(0),
 });
 
 export interface QueueTokenClaims {
@@ -24,19 +27,31 @@ export interface QueueTokenClaims {
   /** null while the fan waits in the prequeue. */
   number: number | null;
   prequeue: boolean;
+  /** The wait (s) the page showed at join; recorded against the actual wait at the first pass claim. */
+  estimatedWaitSeconds?: number;
+}
+
+export interface VerifiedQueueToken extends QueueTokenClaims {
+  /** When the token was signed: the fan's join, to the second. */
+  issuedAtMs: number;
 }
 
 export function signQueueToken(keys: SigningKeys, claims: QueueTokenClaims, nowMs: number): Promise<string> {
   return signToken(keys, {
     audience: QUEUE_TOKEN_AUDIENCE,
     subject: claims.fanId,
-    claims: { evt: claims.eventId, ...(claims.number === null ? {} : { num: claims.number }), ...(claims.prequeue ? { pq: true } : {}) },
+    claims: {
+      evt: claims.eventId,
+      ...(claims.number === null ? {} : { num: claims.number }),
+      ...(claims.prequeue ? { pq: true } : {}),
+      ...(claims.estimatedWaitSeconds === undefined ? {} : { est: claims.estimatedWaitSeconds }),
+    },
     ttlSeconds: QUEUE_TOKEN_TTL_SECONDS,
     nowMs,
   });
 }
 
-export type QueueTokenVerifier = (token: string, expectedEventId: string, nowMs: number) => Promise<QueueTokenClaims>;
+export type QueueTokenVerifier = (token: string, expectedEventId: string, nowMs: number) => Promise<VerifiedQueueToken>;
 
 /** Refuses (401) a forged, expired or malformed token, and a token for another event. */
 export function createQueueTokenVerifier(keys: Pick<SigningKeys, 'jwks' | 'issuer'>): QueueTokenVerifier {
@@ -46,6 +61,13 @@ export function createQueueTokenVerifier(keys: Pick<SigningKeys, 'jwks' | 'issue
     if (claims.evt !== expectedEventId) {
       throw new AppError(401, 'invalid-queue-token', `token refused: it is for event ${claims.evt}, not ${expectedEventId}`);
     }
-    return { fanId: claims.sub, eventId: claims.evt, number: claims.num ?? null, prequeue: claims.pq === true };
+    return {
+      fanId: claims.sub,
+      eventId: claims.evt,
+      number: claims.num ?? null,
+      prequeue: claims.pq === true,
+      ...(claims.est === undefined ? {} : { estimatedWaitSeconds: claims.est }),
+      issuedAtMs: claims.iat * 1_000,
+    };
   };
 }

@@ -13,6 +13,7 @@ import { ServingBroadcaster } from './serving-broadcast.js';
 import { WaitingRoomError } from './waiting-room-error.js';
 import { defineWaitingRoomScripts, waitingRoomScripts } from './waiting-room-scripts.js';
 import { ActiveEvents } from './active-events.js';
+import { summariseWaits, type WaitEstimateSummary, type WaitSample } from './wait-estimates.js';
 
 export interface RoomSettings {
   opensAt: number;
@@ -143,6 +144,13 @@ export class RoomControl {
       maxActiveShoppers: config.maxActiveShoppers,
       proofOfWorkBits: config.proofOfWorkBits,
     };
+  }
+
+  /** The wait each of the last admitted fans was shown at join beside the wait they had (newest first). */
+  async waitEstimates(eventId: string): Promise<{ eventId: string; samples: WaitSample[]; summary: WaitEstimateSummary }> {
+    await this.requireConfig(eventId);
+    const samples = await this.options.store.recentWaits(eventId);
+    return { eventId, samples, summary: summariseWaits(samples) };
   }
 
   /** Sends the current snapshot to the event's room now. */

@@ -98,6 +98,17 @@ describe('the Helm chart', () => {
     const byRole = new Map(ofKind(manifests, 'Deployment').map((deployment) => [component(deployment), deployment]));
     for (const scaled of ['api', 'waiting-room', 'worker']) expect(byRole.get(scaled)!.spec.replicas).toBeUndefined();
     expect(byRole.get('relay')!.spec.replicas).toBe(1);
+    const waitingRoomHpa = ofKind(manifests, 'HorizontalPodAutoscaler').find((hpa) => component(hpa) === 'waiting-room')!;
+    expect(waitingRoomHpa.spec.metrics.map((metric: { type: string }) => metric.type)).toEqual(['Resource']);
+  });
+
+  it('scales the waiting room on fans per pod as well when asked (a Pods metric on the Socket.IO client gauge)', async () => {
+    const rendered = await render('roles.waiting-room.autoscaling.targetConnectedClientsPerPod=13000');
+    const hpa = ofKind(rendered, 'HorizontalPodAutoscaler').find((candidate) => component(candidate) === 'waiting-room')!;
+    expect(() => new HorizontalPodAutoscaler(hpa as any).validate()).not.toThrow();
+    expect(hpa.spec.metrics[1]).toEqual({ type: 'Pods', pods: { metric: { name: 'corral_socketio_connected_clients' }, target: { type: 'AverageValue', averageValue: '13000' } } });
+    const apiHpa = ofKind(rendered, 'HorizontalPodAutoscaler').find((candidate) => component(candidate) === 'api')!;
+    expect(apiHpa.spec.metrics).toHaveLength(1);
   });
 
   it('gives every role a disruption budget and a Service', () => {

@@ -1,7 +1,7 @@
 -- Starts (or returns) an admitted fan's shopping session, which counts toward `active` until it
 -- expires or is released. The capacity check here is the hard guard of maxActiveShoppers.
--- KEYS: config, fans, serving, active, sessionsByFan, sessionOwners, claimedFans, admissions, admissionClaims
--- ARGV: fanId, nowMs, newSessionId
+-- KEYS: config, fans, serving, active, sessionsByFan, sessionOwners, claimedFans, admissions, admissionClaims, waitSamples
+-- ARGV: fanId, nowMs, newSessionId, joinedAtMs ('' when the token carried no estimate), estimatedWaitSeconds, sampleLimit
 -- Replies: {'session', sessionId, expiresAtMs, number, reused 0/1} | {'refused', reason, number, serving}
 local fanId = ARGV[1]
 local now = tonumber(ARGV[2])
@@ -54,14 +54,21 @@ redis.call('HSET', KEYS[5], fanId, sessionId)
 redis.call('HSET', KEYS[6], sessionId, fanId)
 
 -- Credit the admission batch holding this number once per fan, so the ticker stops counting the
--- place as "admitted but unclaimed" capacity.
+-- place as "admitted but unclaimed" capacity. The same first claim records estimate vs actual
+-- (wait-estimates.ts): admitted when the batch was, or now if the batch has left the log.
 if redis.call('HSETNX', KEYS[7], fanId, now) == 1 then
+  local admittedAt = now
   local batch = redis.call('ZRANGEBYSCORE', KEYS[8], number, '+inf', 'LIMIT', 0, 1)[1]
   if batch then
-    local from = tonumber(string.match(batch, '^(%d+):'))
-    if from < number then
+    local from, _, batchAt = string.match(batch, '^(%d+):(%d+):(%d+)$')
+    if tonumber(from) < number then
       redis.call('HINCRBY', KEYS[9], batch, 1)
+      admittedAt = tonumber(batchAt)
     end
+  end
+  if ARGV[4] ~= '' then
+    redis.call('LPUSH', KEYS[10], string.format('%d', number) .. ':' .. ARGV[4] .. ':' .. ARGV[5] .. ':' .. string.format('%d', admittedAt))
+    redis.call('LTRIM', KEYS[10], 0, tonumber(ARGV[6]) - 1)
   end
 end
 return {'session', sessionId, expiresAt, number, 0}

@@ -2,14 +2,19 @@
 -- When the room asks for proof of work (config proofOfWorkBits > 0), only a fan taking a new place
 -- pays: the caller has verified the solution (proof-of-work.ts) and this script spends its salt once
 -- (SET NX until the challenge expires), in the same step that hands out the place.
--- KEYS: config, fans, issued, prequeue, prequeueOpening, prequeueLog, proofOfWorkSpent
+-- KEYS: config, fans, issued, prequeue, prequeueOpening, prequeueLog, proofOfWorkSpent, serving
 -- ARGV: fanId, proofSalt ('' without a proof), proofBits, spentTtlMs
--- Replies: {'number', n, isNew} | {'prequeue', opensAt} | {'refused', reason} |
+-- Replies: {'number', n, isNew, serving, rate} | {'prequeue', opensAt} | {'refused', reason} |
 --          {'refused', 'proof_of_work_required' | 'proof_of_work_outdated' | 'proof_of_work_replayed', requiredBits}
+-- serving and rate (-1 when unset) give the wait estimate signed into the fan's queue token.
 local fanId = ARGV[1]
+local function numbered(number, isNew)
+  local rate = tonumber(redis.call('HGET', KEYS[1], 'admissionRatePerMinute') or '-1')
+  return {'number', number, isNew, tonumber(redis.call('GET', KEYS[8]) or '0'), rate}
+end
 local existing = redis.call('HGET', KEYS[2], fanId)
 if existing then
-  return {'number', tonumber(existing), 0}
+  return numbered(tonumber(existing), 0)
 end
 local config = redis.call('HMGET', KEYS[1], 'state', 'opensAt', 'proofOfWorkBits')
 local state = config[1]
@@ -66,6 +71,6 @@ if state == 'open' or state == 'paused' then
   end
   local number = redis.call('INCR', KEYS[3])
   redis.call('HSET', KEYS[2], fanId, number)
-  return {'number', number, 1}
+  return numbered(number, 1)
 end
 return {'refused', state}

@@ -59,7 +59,7 @@ describe('joining the queue (real Redis)', () => {
   it('a paused room still hands out numbers', async () => {
     const eventId = uniqueEventId('paused');
     await store.createRoom(eventId, { ...openRoom, state: 'paused' });
-    expect(await store.join(eventId, 'fan', 0)).toEqual({ status: 'numbered', number: 1, newlyIssued: true });
+    expect(await store.join(eventId, 'fan', 0)).toMatchObject({ status: 'numbered', number: 1, newlyIssued: true });
   });
 
   it('an unconfigured event refuses joins', async () => {

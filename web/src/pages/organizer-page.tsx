@@ -1,5 +1,6 @@
 // The organizer's live dashboard for one event: waiting, serving, admissions per minute, active
-// shoppers (stats polled every second) and seats held and sold, as numbers and small charts; and the
+// shoppers (stats polled every second) and seats held and sold, as numbers and small charts; the wait
+// shown at join vs the actual wait of the last admitted fans; and the
 // controls: admission rate, pause, resume, close, open, sold out. Auth is the session of an organizer
 // of the event's organization or of a platform admin, signed in here: a cookie the admission role
 // also receives (credentialed calls), so the page never holds a token.
@@ -7,6 +8,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { OrganizerSignIn, useOrganizerAccount } from '../components/organizer-sign-in';
 import { Sparkline } from '../components/sparkline';
 import { ProofOfWorkControl } from '../components/proof-of-work-control';
+import { WaitEstimates } from '../components/wait-estimates';
 import { useEventName } from '../event-name';
 import type { SeatMapSummary } from '../components/seat-map';
 import { formatCount } from '../format';
@@ -179,6 +181,7 @@ export function OrganizerPage({ eventId, config }: { eventId: string; config: We
             </div>
             <p role="status" aria-live="polite" data-testid="control-message">{message}</p>
           </div>
+          <WaitEstimates url={`${base}/wait-estimates`} enabled={active} />
         </>
       )}
     </section>
