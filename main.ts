@@ -24,6 +24,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Forked with an IPC channel (a test or benchmark that may SIGKILL it): say when it serves, and
+  // never outlive the parent. Without a channel (a pod, npm run role) neither applies.
+  if (process.send !== undefined) {
+    process.send('ready');
+    process.on('disconnect', () => void stop('parent disconnected'));
+  }
 }
 
 main().catch((error: Error) => {
