@@ -1,8 +1,8 @@
-// The soak's memory sampler: every role process's resident set, and its anonymous part (from /proc,
-// by pid: the file-backed part, mostly the node binary's pages, comes and goes with the page cache
-// when the machine is short of memory, which is not the process growing), its V8 heap in use
-// (prom-client's default metrics on its /metrics) and Redis' `INFO memory`, one sample per interval, and the drift of each series after the warm-up: the mean
-// of its last minute against the mean of its first minute after the warm-up.
+// The soak's memory sampler: every role process's resident set and its anonymous part (from /proc,
+// by pid; RSS is a saw-tooth, as V8 hands pages back after a major GC), its V8 heap in use
+// (prom-client's default metrics on its /metrics) and Redis' `INFO memory`, one sample per interval;
+// and the drift of each series after the warm-up: the mean of its last minute against the mean of
+// its first minute after the warm-up.
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 

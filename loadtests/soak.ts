@@ -2,8 +2,8 @@
 // (`node dist/main.js <role>`, as in Kubernetes), against the local stack (started here when it is
 // not up). Fans arrive at SOAK_FANS_PER_SECOND, join, are admitted, claim a pass, hold one seat,
 // then pay (most) or release it, and hand their slot back; when an event runs low on seats the
-// organizer publishes the next one. Every SOAK_SAMPLE_SECONDS it samples each role's RSS and Redis
-// `INFO memory`. Prints JSON: the series, drift after the warm-up per role and for Redis, fans and
+// organizer publishes the next one. Every SOAK_SAMPLE_SECONDS it samples each role's RSS, RssAnon
+// and V8 heap in use, and Redis `INFO memory`. Prints JSON: the series, drift after the warm-up per role and for Redis, fans and
 // errors per minute, and the raw limit measured in the same run (pipelined Redis INCRs/s).
 //   flock /tmp/corral-stack.lock npx node dist/loadtests/soak.js
 //   SOAK_SECONDS=600 SOAK_WARMUP_SECONDS=120 SOAK_SAMPLE_SECONDS=10 SOAK_FANS_PER_SECOND=25
