@@ -12,12 +12,6 @@ async function main(): Promise<void> {
   const platform = new Platform(config, log);
   const running = await startRoles(roles, platform);
   for (const role of running) log.info({ role: role.role, url: role.url }, 'ready to serve');
-  // Forked by `npm start` (scripts/role-processes.ts): say so, and do not outlive that parent.
-  if (process.send) {
-    process.send({ ready: running.map((role) => ({ role: role.role, url: role.url })) });
-    process.on('disconnect', () => void stop('parent gone'));
-  }
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -29,6 +23,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Forked with an IPC channel (`npm start`'s scripts/role-processes.ts, a test or benchmark that may
+  // SIGKILL it): say when it serves and where, and never outlive the parent. Without a channel (a
+  // pod, npm run role) neither applies.
+  if (process.send !== undefined) {
+    process.send({ ready: running.map((role) => ({ role: role.role, url: role.url })) });
+    process.on('disconnect', () => void stop('parent disconnected'));
+  }
 }
 
 main().catch((error: Error) => {

@@ -1,6 +1,9 @@
 // The admission role's loop: every tick, run the fenced AdmissionTicker for the active events, open
 // sales whose open time has come, publish one `serving` packet per led event (O(events) per tick)
 // and update the metrics. Only the leader of an event publishes, so each event gets one packet per tick.
+// A follower whose leader's lease lapses before the next tick ticks once more at the lapse, so a
+// SIGKILLed leader is replaced one lease after its last renewal; `serving` continues exactly because
+// the ticker's progress (last tick, carry) lives in Redis, not in the leader.
 import type { RedisClient } from '../lib/redis.js';
 import type { Logger } from '../lib/log.js';
 import type { QueueStore } from '../waiting-room/queue-store.js';
@@ -28,6 +31,10 @@ export class AdmissionLoop {
   readonly ticker: AdmissionTicker;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  /** One extra tick at the moment another replica's lease lapses (when that is before the next tick). */
+  private takeoverTimer: NodeJS.Timeout | undefined;
+  /** The earliest lapse of a lease another replica held at the last tick (undefined: we lead all). */
+  private nextForeignLeaseExpiryMs: number | undefined;
   /** Events whose per-event gauges this process set: it drops them when it stops leading one. */
   private readonly measuredEvents = new Set<string>();
 
@@ -46,6 +53,8 @@ export class AdmissionLoop {
   async tick(nowMs: number = this.options.clock()): Promise<ServingUpdate[]> {
     const reports = await this.ticker.tick(nowMs);
     this.forgetUnledEvents(reports);
+    const expiries = reports.flatMap((report) => (report.role === 'follower' ? [report.leaseExpiresAtMs] : []));
+    this.nextForeignLeaseExpiryMs = expiries.length === 0 ? undefined : Math.min(...expiries);
     const updates = await Promise.all(
       reports.map((report) =>
         // One event's failure (say, a concurrent openSale) must not silence the others' packets.
@@ -111,20 +120,37 @@ export class AdmissionLoop {
 
   start(intervalMs: number): void {
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => {
-      if (this.running !== undefined) return; // a slow Redis must not stack ticks
-      this.running = this.tick()
-        .catch((error: unknown) => this.options.log.warn({ err: error }, 'admission tick failed'))
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
+    this.timer = setInterval(() => this.runTick(intervalMs), intervalMs);
+  }
+
+  private runTick(intervalMs: number): void {
+    if (this.running !== undefined) return; // a slow Redis must not stack ticks
+    this.running = this.tick()
+      .catch((error: unknown) => this.options.log.warn({ err: error }, 'admission tick failed'))
+      .finally(() => {
+        this.running = undefined;
+        this.planTakeover(intervalMs);
+      });
+  }
+
+  /** A live leader renews every tick, so its lease lapses before our next tick only when it died. */
+  private planTakeover(intervalMs: number): void {
+    clearTimeout(this.takeoverTimer);
+    this.takeoverTimer = undefined;
+    const expiry = this.nextForeignLeaseExpiryMs;
+    if (this.timer === undefined || expiry === undefined) return;
+    // +1: the lease is free once now >= expiresAt (acquire-lease.lua), judged by the same clock.
+    const delayMs = expiry + 1 - this.options.clock();
+    if (delayMs >= intervalMs) return;
+    this.takeoverTimer = setTimeout(() => this.runTick(intervalMs), Math.max(0, delayMs));
   }
 
   /** Stops ticking, waits for a tick in flight, and hands the leases back so a successor leads at once. */
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.takeoverTimer);
+    this.takeoverTimer = undefined;
     await this.running;
     await this.ticker.stop();
   }

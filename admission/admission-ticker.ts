@@ -1,5 +1,6 @@
 // Per event, the leader advances `serving` once per tick (rate × elapsed, fenced in Lua); the others
-// keep trying to take the lease so a dead leader is replaced within one lease period.
+// keep trying to take the lease, and report when it lapses so the loop can try again at that moment:
+// a dead leader is replaced within one lease period of its last renewal, not one lease plus a tick.
 // Time comes from the injected clock and `tick(nowMs)` is called directly by tests; start() is the loop.
 import type { RedisClient } from '../lib/redis.js';
 import { LeaderLease } from './leader-lease.js';
@@ -16,7 +17,7 @@ export interface AdmissionTickerOptions {
 }
 
 export type EventTickReport =
-  | { eventId: string; role: 'follower'; leaderId: string }
+  | { eventId: string; role: 'follower'; leaderId: string; leaseExpiresAtMs: number }
   | { eventId: string; role: 'leader'; fencingToken: string; advance: AdvanceResult };
 
 export class AdmissionTicker {
@@ -50,21 +51,21 @@ export class AdmissionTicker {
 
   private async tickEvent(eventId: string, nowMs: number): Promise<EventTickReport> {
     const token = await this.holdLease(eventId, nowMs);
-    if (typeof token !== 'string') return { eventId, role: 'follower', leaderId: token.leaderId };
+    if (typeof token !== 'string') return { eventId, role: 'follower', leaderId: token.leaderId, leaseExpiresAtMs: token.expiresAtMs };
     const advance = await advanceServing(this.redis, eventId, token, nowMs, this.keyPrefix);
     if (advance.outcome === 'fenced') this.heldTokens.delete(eventId);
     return { eventId, role: 'leader', fencingToken: token, advance };
   }
 
   /** Renews a lease we hold, or tries to acquire one; returns our token or who leads instead. */
-  private async holdLease(eventId: string, nowMs: number): Promise<string | { leaderId: string }> {
+  private async holdLease(eventId: string, nowMs: number): Promise<string | { leaderId: string; expiresAtMs: number }> {
     const heldToken = this.heldTokens.get(eventId);
     if (heldToken !== undefined) {
       if ((await this.lease.renew(eventId, heldToken, nowMs)) !== null) return heldToken;
       this.heldTokens.delete(eventId);
     }
     const acquisition = await this.lease.acquire(eventId, nowMs);
-    if (!acquisition.held) return { leaderId: acquisition.holderId };
+    if (!acquisition.held) return { leaderId: acquisition.holderId, expiresAtMs: acquisition.expiresAtMs };
     this.heldTokens.set(eventId, acquisition.fencingToken);
     return acquisition.fencingToken;
   }

@@ -5,7 +5,7 @@ import { loadConfig } from '../lib/config.js';
 import { ensureTables } from '../lib/dynamo.js';
 import { logger } from '../lib/log.js';
 import { Platform } from '../lib/platform.js';
-import type { RunningRole } from '../lib/role.js';
+import type { RoleName, RunningRole } from '../lib/role.js';
 import { startRoles, stopRoles } from '../roles.js';
 import { freePort } from './free-port.js';
 
@@ -26,7 +26,12 @@ export interface SaleStack {
  * api, waiting-room, admission and worker in this process, on free ports, with DynamoDB tables and
  * booking keys of their own, against `redisUrl` (default: the local stack's).
  */
-export async function startSaleStack(redisUrl?: string, extraEnv: Record<string, string> = {}): Promise<SaleStack> {
+export async function startSaleStack(
+  redisUrl?: string,
+  extraEnv: Record<string, string> = {},
+  /** Which of the four run in-process (a scenario may run admission as child processes of its own). */
+  roleNames: RoleName[] = ['api', 'waiting-room', 'admission', 'worker'],
+): Promise<SaleStack> {
   const id = randomUUID().slice(0, 8);
   const [api, waitingRoom, admission, worker] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const env: Record<string, string> = {
@@ -46,7 +51,7 @@ export async function startSaleStack(redisUrl?: string, extraEnv: Record<string,
   const config = loadConfig({ ...process.env, ...env });
   const platform = new Platform(config, logger());
   await ensureTables(platform.dynamo().client, config.DYNAMODB_TABLE_PREFIX);
-  const roles: RunningRole[] = await startRoles(['api', 'waiting-room', 'admission', 'worker'], platform);
+  const roles: RunningRole[] = await startRoles(roleNames, platform);
   return {
     id,
     apiUrl: `http://127.0.0.1:${api}`,

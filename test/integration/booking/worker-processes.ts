@@ -4,6 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HEADLINE_PARTITIONS, PARTITIONS, type BookingFixture } from './booking-fixture.js';
+import { childReady } from '../../child-ready.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../../dist/workers/booking-worker-process.js', import.meta.url));
 
@@ -28,18 +29,7 @@ export async function forkBookingWorker(fixture: BookingFixture, options: Worker
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('booking worker did not report ready within 30 s')), 30_000);
-    child.once('message', (message) => {
-      clearTimeout(timer);
-      if (message === 'ready') resolve();
-      else reject(new Error(`unexpected message ${String(message)}`));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`booking worker exited with ${code} before it was ready`));
-    });
-  });
+  await childReady(child, 'booking worker');
   return child;
 }
 

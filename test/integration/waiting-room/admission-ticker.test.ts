@@ -204,7 +204,8 @@ describe('admission ticker (real Redis, injected clock)', () => {
     const [firstReport] = await first.tick();
     const [secondReport] = await second.tick();
     expect(firstReport).toMatchObject({ role: 'leader' });
-    expect(secondReport).toEqual({ eventId, role: 'follower', leaderId: 'ticker-a' });
+    // A follower learns when the lease lapses (the loop ticks again at that moment).
+    expect(secondReport).toEqual({ eventId, role: 'follower', leaderId: 'ticker-a', leaseExpiresAtMs: START_MS + leaseTtlMs });
     const staleToken = firstReport?.role === 'leader' ? firstReport.fencingToken : '';
     clock.advance(1_000);
     await first.tick();
@@ -227,7 +228,7 @@ describe('admission ticker (real Redis, injected clock)', () => {
     expect(await serving(eventId)).toBe(before);
     // And its tick loop discovers it is a follower now.
     const [wokenReport] = await first.tick(clock.now() + 500);
-    expect(wokenReport).toEqual({ eventId, role: 'follower', leaderId: 'ticker-b' });
+    expect(wokenReport).toEqual({ eventId, role: 'follower', leaderId: 'ticker-b', leaseExpiresAtMs: (takeoverMs as number) + leaseTtlMs });
   });
 
   it('a lapsed lease cannot advance even if nobody took it over', async () => {
