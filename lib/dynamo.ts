@@ -71,7 +71,7 @@ export function throttleReason(error: unknown): string | undefined {
  * without end. With these and maxAttempts 3, a call fails within about 3 × 2 s plus backoff, as the
  * retryable TimeoutError that lib/errors.ts maps to a 503.
  */
-export const DYNAMO_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000 } as const;
+export const DYNAMO_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true } as const;
 
 export function createDynamo(config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'AWS_REGION'>): DynamoClients {
   const client = new DynamoDBClient({
