@@ -13,6 +13,7 @@ import { forgetEventGauges, waitingRoomMetrics } from '../waiting-room/waiting-r
 import type { ActiveEvents } from '../waiting-room/active-events.js';
 import { AdmissionTicker, type EventTickReport } from './admission-ticker.js';
 import type { RoomControl } from '../waiting-room/room-control.js';
+import type { RoomRecovery } from '../waiting-room/room-recovery.js';
 
 export interface AdmissionLoopOptions {
   redis: RedisClient;
@@ -25,7 +26,19 @@ export interface AdmissionLoopOptions {
   clock: () => number;
   log: Logger;
   keyPrefix?: string;
+  /**
+   * Redis-loss recovery (docs/decisions/0016): the leader checkpoints each room it leads at most once
+   * per `checkpointIntervalMs`, and every replica rebuilds lost rooms every `sweepIntervalMs`.
+   */
+  recovery?: RoomRecovery;
+  checkpointIntervalMs?: number;
+  sweepIntervalMs?: number;
 }
+
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 1_000;
+export const DEFAULT_SWEEP_INTERVAL_MS = 2_000;
+/** A room checkpointed within this long is one a leader ran lately: the sweep looks at those only. */
+const SWEEP_FRESHNESS_MS = 15 * 60_000;
 
 export class AdmissionLoop {
   readonly ticker: AdmissionTicker;
@@ -37,6 +50,8 @@ export class AdmissionLoop {
   private nextForeignLeaseExpiryMs: number | undefined;
   /** Events whose per-event gauges this process set: it drops them when it stops leading one. */
   private readonly measuredEvents = new Set<string>();
+  private readonly checkpointedAtMs = new Map<string, number>();
+  private lastSweepMs = 0;
 
   constructor(private readonly options: AdmissionLoopOptions) {
     this.ticker = new AdmissionTicker({
@@ -51,6 +66,7 @@ export class AdmissionLoop {
 
   /** One tick for every active event; returns the packets it published (tests call this directly). */
   async tick(nowMs: number = this.options.clock()): Promise<ServingUpdate[]> {
+    await this.sweepLostRooms(nowMs);
     const reports = await this.ticker.tick(nowMs);
     this.forgetUnledEvents(reports);
     const expiries = reports.flatMap((report) => (report.role === 'follower' ? [report.leaseExpiresAtMs] : []));
@@ -84,6 +100,7 @@ export class AdmissionLoop {
     if (!state.success) return null;
     const update: ServingUpdate = { eventId, serving, issued, admissionRatePerMinute: Number(rate ?? '0'), state: state.data };
     this.options.broadcaster.publish(update);
+    await this.checkpointIfDue(eventId, nowMs);
     this.recordMetrics(update, {
       admittedNow: report.advance.admittedNow,
       activeShoppers: report.advance.activeSessions + report.advance.admittedUnclaimed,
@@ -108,11 +125,40 @@ export class AdmissionLoop {
     if (tick.admittedNow > 0) metrics.admissions.inc(event, tick.admittedNow);
   }
 
+  /** One row upsert per led event per interval, whatever the number of fans (bounded write rate). */
+  private async checkpointIfDue(eventId: string, nowMs: number): Promise<void> {
+    const recovery = this.options.recovery;
+    if (recovery === undefined) return;
+    const last = this.checkpointedAtMs.get(eventId) ?? 0;
+    if (nowMs - last < (this.options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS)) return;
+    this.checkpointedAtMs.set(eventId, nowMs);
+    try {
+      await recovery.checkpoints.checkpoint(eventId, nowMs);
+    } catch (error) {
+      // MySQL down must not stop admissions; the next interval tries again.
+      this.options.log.warn({ err: error, eventId }, 'waiting room checkpoint failed');
+    }
+  }
+
+  /** Rooms Redis lost (restarted empty) come back from their checkpoints, and into the active set. */
+  private async sweepLostRooms(nowMs: number): Promise<void> {
+    const recovery = this.options.recovery;
+    if (recovery === undefined || nowMs - this.lastSweepMs < (this.options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS)) return;
+    this.lastSweepMs = nowMs;
+    try {
+      const rebuilt = await recovery.sweep(SWEEP_FRESHNESS_MS);
+      if (rebuilt.length > 0) this.options.log.warn({ eventIds: rebuilt }, 'waiting rooms rebuilt after a Redis loss');
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'lost-room sweep failed');
+    }
+  }
+
   /** Another replica leads these events now (or they are no longer active): its gauges count, not ours. */
   private forgetUnledEvents(reports: readonly EventTickReport[]): void {
     const led = new Set(reports.filter((report) => report.role === 'leader').map((report) => report.eventId));
     for (const eventId of this.measuredEvents) {
       if (led.has(eventId)) continue;
+      this.checkpointedAtMs.delete(eventId);
       forgetEventGauges(eventId);
       this.measuredEvents.delete(eventId);
     }

@@ -17,6 +17,7 @@ import { AdmissionLoop } from './admission-loop.js';
 import { organizerRoutes, type OrganizerRouteOptions } from './organizer-routes.js';
 import { passRoutes, type PassRouteOptions } from './pass-routes.js';
 import { RoomControl } from '../waiting-room/room-control.js';
+import { RoomRecovery } from '../waiting-room/room-recovery.js';
 import { loadSigningKeys } from '../lib/tokens/signing-keys.js';
 import { loadBookingConfig } from '../booking/booking-config.js';
 
@@ -51,8 +52,9 @@ export async function startAdmission(platform: Platform): Promise<RunningRole> {
   const keys = await loadSigningKeys(config, redis);
   const activeEvents = new ActiveEvents(redis);
   const broadcaster = new ServingBroadcaster(redis);
-  const control = new RoomControl({ redis, store, activeEvents, broadcaster, clock });
   const log = platform.log.child({ role: 'admission' });
+  const recovery = new RoomRecovery({ redis, prisma: platform.prisma(), activeEvents, clock, log });
+  const control = new RoomControl({ redis, store, activeEvents, broadcaster, clock, checkpoints: recovery.checkpoints });
   const loop = new AdmissionLoop({
     redis,
     store,
@@ -63,6 +65,7 @@ export async function startAdmission(platform: Platform): Promise<RunningRole> {
     leaseTtlMs: config.ADMISSION_LEASE_TTL_MS,
     clock,
     log,
+    recovery,
   });
   const running = await startHttpRole(platform, {
     role: 'admission',
@@ -75,6 +78,7 @@ export async function startAdmission(platform: Platform): Promise<RunningRole> {
         store,
         keys,
         control,
+        recovery,
         clock,
         passLimits: new RequestLimits({ redis, action: 'pass', ...defaultPassLimits }),
         // Organizer controls: sessions of the owning organization's members, or of admins.

@@ -12,6 +12,7 @@ import { bearerToken } from '../lib/tokens/bearer-token.js';
 import { quietRequestLog } from '../lib/request-log.js';
 import { passOf, requirePass } from './pass-middleware.js';
 import type { SigningKeys } from '../lib/tokens/signing-keys.js';
+import type { RoomRecovery } from '../waiting-room/room-recovery.js';
 
 /** What a pass lets its holder do; booking endpoints may check it. */
 export const PASS_SCOPE = 'reserve';
@@ -21,6 +22,8 @@ export interface PassRouteOptions {
   keys: SigningKeys;
   passLimits: RequestLimits;
   clock: () => number;
+  /** After a Redis loss: rebuilds the room and gives the token's fan their place back. */
+  recovery?: RoomRecovery;
 }
 
 export function passRoutes(options: PassRouteOptions): (app: Express) => void {
@@ -32,10 +35,15 @@ export function passRoutes(options: PassRouteOptions): (app: Express) => void {
     const token = bearerToken(req);
     if (token === undefined) throw new UnauthorizedError('a queue token is required (Authorization: Bearer)');
     const nowMs = options.clock();
-    const { fanId, estimatedWaitSeconds, issuedAtMs } = await verifyQueueToken(token, eventId, nowMs);
+    const claims = await verifyQueueToken(token, eventId, nowMs);
+    const { fanId, estimatedWaitSeconds, issuedAtMs } = claims;
     await options.passLimits.check(req.ip ?? 'unknown', fanId);
     const joined = estimatedWaitSeconds === undefined ? undefined : { joinedAtMs: issuedAtMs, estimatedWaitSeconds };
-    const claim = await options.store.claimPass(eventId, fanId, nowMs, undefined, joined);
+    let claim = await options.store.claimPass(eventId, fanId, nowMs, undefined, joined);
+    // Not in the queue may mean Redis lost the room or the place: the signed token says where it was.
+    if (claim.status === 'refused' && claim.reason === 'not_in_queue' && options.recovery && (await options.recovery.ensureRoom(eventId))) {
+      if ((await options.recovery.restorePlace(claims)) === 'restored') claim = await options.store.claimPass(eventId, fanId, nowMs, undefined, joined);
+    }
     metrics.passClaims.inc({ outcome: claim.status === 'admitted' ? 'admitted' : claim.reason });
     if (claim.status === 'refused') throw refusalError(claim.reason, { eventId, number: claim.number, serving: claim.serving });
     // The pass expires with the session it opened: both free the same capacity at the same moment.

@@ -19,6 +19,7 @@ import type { SoldOutCheck } from '../booking/sold-out-check.js';
 import { releaseHold } from '../booking/hold-release.js';
 import { readEventBookingSettings } from '../booking/event-booking-settings.js';
 import { claimHoldRequest, holdIdFor, holdView, readHoldRequest } from '../booking/hold-requests.js';
+import { readLedgerEntry, recordAccepted, type RequestAnswer } from '../booking/hold-request-ledger.js';
 import { PaymentTimeoutError, type PaymentProvider } from '../booking/payments.js';
 import { readSeats } from '../booking/booking-reads.js';
 import { readSeatPartitions } from '../booking/seat-partitions.js';
@@ -65,19 +66,28 @@ async function unknownSeatsInDynamo(store: BookingStore, eventId: string, keys: 
 export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
   const { store } = deps;
 
-  /** The hold's request record, after checking the caller's pass owns it; anything else is 404. */
-  async function ownedHold(req: Request): Promise<{ job: ReserveJob; fanId: string; pass: VerifiedPass }> {
+  /**
+   * The hold's request record, after checking the caller's pass owns it; anything else is 404. Redis
+   * first; when Redis lost it, the durable ledger (DynamoDB), which also holds a rejection's answer.
+   */
+  async function ownedHold(req: Request): Promise<{ job: ReserveJob; fanId: string; pass: VerifiedPass; answer?: RequestAnswer }> {
     const holdId = holdIdSchema.safeParse(req.params.id);
     if (!holdId.success) throw new NotFoundError('no such hold');
     const token = bearerToken(req);
-    const job = await readHoldRequest(deps.redis, deps.keyPrefix, holdId.data);
+    let job = await readHoldRequest(deps.redis, deps.keyPrefix, holdId.data);
+    let answer: RequestAnswer | undefined;
+    if (!job) {
+      const entry = await readLedgerEntry(store, holdId.data);
+      job = entry?.job;
+      answer = entry?.answer;
+    }
     if (!job) throw new NotFoundError('no such hold');
     const pass = await deps.passCheck(token, job.eventId).catch((error: unknown) => {
       if (error instanceof AppError && error.status === 403) throw new NotFoundError('no such hold');
       throw error;
     });
     if (pass.fanId !== job.fanId) throw new NotFoundError('no such hold');
-    return { job, fanId: pass.fanId, pass };
+    return { job, fanId: pass.fanId, pass, ...(answer ? { answer } : {}) };
   }
 
   /** The sale is committed; neither step may turn it into an error (the session also expires by itself). */
@@ -128,13 +138,21 @@ export function mountHoldRoutes(app: Express, deps: HoldRouteDeps): void {
     if (claim.status === 'mismatch') {
       throw new AppError(422, 'idempotency-key-reused', 'this Idempotency-Key was used with a different request body');
     }
+    // The durable record of the acknowledgement (the one extra write): outlives a Redis loss, so the
+    // reconciler can answer a request whose job vanished (hold-request-ledger.ts).
+    if (claim.status === 'new') await recordAccepted(store, claim.job);
     // Enqueued on every acknowledged attempt: the job id makes a second add a no-op.
     await deps.queues.enqueueReserve(claim.job);
     res.status(202).location(`/api/holds/${job.holdId}`).json({ holdId: job.holdId, status: 'pending' });
   });
 
   app.get('/api/holds/:id', quietRequestLog, async (req, res) => {
-    const { job } = await ownedHold(req);
+    const { job, answer } = await ownedHold(req);
+    // A rejection Redis forgot is answered from the ledger; anything else from the hold or the job.
+    if (answer?.status === 'rejected') {
+      res.json({ holdId: job.holdId, status: answer.status, reason: answer.reason });
+      return;
+    }
     res.json(await holdView(store, deps.queues, job));
   });
 

@@ -5,6 +5,7 @@ import { ActiveEvents } from '../waiting-room/active-events.js';
 import { platformRoomControl, type RoomControl } from '../waiting-room/room-control.js';
 import type { Platform } from '../lib/platform.js';
 import { QueueStore } from '../waiting-room/queue-store.js';
+import { RoomRecovery } from '../waiting-room/room-recovery.js';
 import { bookingStore, type BookingStore } from '../booking/booking-store.js';
 import { provisionSeats } from '../booking/seat-provisioning.js';
 import type { PublishHooks, PublishedEvent } from '../catalog/catalog.js';
@@ -24,6 +25,8 @@ export interface PublishHookDeps {
   roomControl: RoomControl;
   activeEvents: ActiveEvents;
   roomDefaults?: RoomDefaults;
+  /** A room Redis lost comes back from its checkpoint (same settings, counters and seed commitment). */
+  recovery?: RoomRecovery;
 }
 
 export function publishHooks(deps: PublishHookDeps): PublishHooks {
@@ -33,8 +36,9 @@ export function publishHooks(deps: PublishHookDeps): PublishHooks {
       await provisionSeats(deps.store, event.id, event.layout, event.priceCentsByTier);
     },
     async configureWaitingRoom(event: PublishedEvent) {
-      // A retried publish must not overwrite what the organizer may already have changed.
-      if ((await deps.queueStore.readConfig(event.id)) !== null) {
+      // A retried publish must not overwrite what the organizer may already have changed, and a room
+      // Redis lost is rebuilt from its checkpoint, not created anew (a new seed would break its commitment).
+      if ((await deps.queueStore.readConfig(event.id)) !== null || (await deps.recovery?.ensureRoom(event.id))) {
         await deps.activeEvents.add(event.id);
         return;
       }
@@ -49,5 +53,6 @@ export function platformPublishHooks(platform: Platform, roomControl: RoomContro
   const queueStore = new QueueStore({ redis });
   const activeEvents = new ActiveEvents(redis);
   const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX);
-  return publishHooks({ store, queueStore, roomControl, activeEvents, ...(roomDefaults ? { roomDefaults } : {}) });
+  const recovery = new RoomRecovery({ redis, prisma: platform.prisma(), activeEvents, clock: Date.now, log: platform.log });
+  return publishHooks({ store, queueStore, roomControl, activeEvents, recovery, ...(roomDefaults ? { roomDefaults } : {}) });
 }

@@ -23,6 +23,11 @@ export const bookingConfigSchema = z.object({
   /** Socket.IO Redis channel the hold results are emitted on; the gateways' default unless a test or
    * benchmark isolates itself. */
   HOLD_RESULT_CHANNEL_KEY: z.string().min(1).optional(),
+  /** The hold reconciler (hold-reconciler.ts): how often it runs, how old a pending request must be
+   * before it looks, and how many times it puts back a job Redis lost before answering "retry". */
+  HOLD_RECONCILER_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  HOLD_RECONCILER_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+  HOLD_RECONCILER_MAX_REQUEUES: z.coerce.number().int().min(0).max(100).default(3),
   /** Public JWKS (JSON) and issuer of admission passes; the api refuses booking calls without them. */
   PASS_JWKS: z.string().optional(),
   PASS_ISSUER: z.string().min(1).default('corral-admission'),

@@ -25,7 +25,8 @@ export type ReserveJob = z.infer<typeof reserveJobSchema>;
 export const expireJobSchema = z.object({ holdId: holdIdSchema, eventId: eventIdSchema, heldUntil: z.number().int() });
 export type ExpireJob = z.infer<typeof expireJobSchema>;
 
-export type RejectionReason = 'unavailable' | 'unknown-seats' | 'fan-limit';
+/** `retry`: acknowledged, but its job was lost with Redis more than once (hold-reconciler.ts): ask again. */
+export type RejectionReason = 'unavailable' | 'unknown-seats' | 'fan-limit' | 'retry';
 
 export type ReserveResult =
   | { outcome: 'held'; holdId: string; seatKeys: string[]; heldUntil: number }

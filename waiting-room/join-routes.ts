@@ -7,7 +7,7 @@ import { bearerToken } from '../lib/tokens/bearer-token.js';
 import type { SigningKeys } from '../lib/tokens/signing-keys.js';
 import { domainProblems, refusalError } from './domain-problems.js';
 import { eventIdSchema } from './queue-keys.js';
-import { createQueueTokenVerifier, signQueueToken } from './queue-tokens.js';
+import { createQueueTokenVerifier, signQueueToken, type QueueTokenClaims } from './queue-tokens.js';
 import type { QueueStore } from './queue-store.js';
 import type { RequestLimits } from './request-limits.js';
 import { queuePosition } from './queue-position.js';
@@ -19,6 +19,8 @@ import { fairnessRecordHandler, roomStateHandler } from './room-state-route.js';
 import { optionalSession, readSession, type SessionTokens } from '../accounts/sessions.js';
 import { waitingRoomMetrics } from './waiting-room-metrics.js';
 import { ProofOfWork, ProofOfWorkError, proofOfWorkBodySchema, proofOfWorkKey, type IssuedChallenge } from './proof-of-work.js';
+import type { RoomRecovery } from './room-recovery.js';
+import type { FanStatus, JoinProof, JoinResult } from './queue-store.js';
 
 export interface WaitingRoomRouteOptions {
   store: QueueStore;
@@ -34,6 +36,8 @@ export interface WaitingRoomRouteOptions {
   /** Issues and checks join challenges; by default keyed from the visitor cookie secret, which every
    * replica shares, so any replica verifies what another issued. */
   proofOfWork?: ProofOfWork;
+  /** After a Redis loss: rebuilds the room from its checkpoint and fans' places from their tokens. */
+  recovery?: RoomRecovery;
 }
 
 /** The fan behind a request: the signed-in user when there is a valid session, else the visitor. */
@@ -87,7 +91,7 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
     // pays nothing, and the join script (which reads the room's difficulty anyway) decides if one was needed.
     const proof = body.proofOfWork === undefined ? undefined : proofOfWork.verify(eventId, body.proofOfWork);
     const nowMs = options.clock();
-    const result = await options.store.join(eventId, fanId, nowMs, proof);
+    const result = await joinOrRecover(eventId, fanId, nowMs, await presentedToken(req, eventId, fanId, nowMs), proof);
     metrics.joins.inc({ outcome: result.status === 'refused' || result.status === 'proof_of_work' ? result.reason : result.status });
     if (result.status === 'refused') throw refusalError(result.reason, { eventId });
     if (result.status === 'proof_of_work') {
@@ -116,15 +120,62 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
     });
   }
 
+  /** A queue token sent with a join, when it is valid and this fan's: it may restore a lost place. */
+  async function presentedToken(req: Request, eventId: string, fanId: string, nowMs: number): Promise<QueueTokenClaims | undefined> {
+    const token = bearerToken(req);
+    if (token === undefined || options.recovery === undefined) return undefined;
+    const claims = await verifyQueueToken(token, eventId, nowMs).catch(() => undefined);
+    return claims?.fanId === fanId ? claims : undefined;
+  }
+
+  async function numberedToken(claims: QueueTokenClaims, number: number, nowMs: number): Promise<string> {
+    const numbered = { fanId: claims.fanId, eventId: claims.eventId, number, prequeue: false };
+    let token = tokenCache.reuse(numbered, nowMs);
+    if (token === undefined) {
+      token = await signQueueToken(options.keys, numbered, nowMs);
+      tokenCache.remember(numbered, token, nowMs);
+    }
+    return token;
+  }
+
+  async function joinOrRecover(eventId: string, fanId: string, nowMs: number, claims: QueueTokenClaims | undefined, proof: JoinProof | undefined): Promise<JoinResult> {
+    const recovery = options.recovery;
+    // The token's place first: a join must not hand a fan whose place Redis lost a new, later number.
+    if (recovery && claims && (await recovery.restorePlace(claims)) === 'no-room' && (await recovery.ensureRoom(eventId))) await recovery.restorePlace(claims);
+    const result = await options.store.join(eventId, fanId, nowMs, proof);
+    if (result.status !== 'refused' || result.reason !== 'not_configured' || !recovery || !(await recovery.ensureRoom(eventId))) return result;
+    return options.store.join(eventId, fanId, nowMs, proof);
+  }
+
+  async function statusOrRecover(eventId: string, fanId: string, claims: QueueTokenClaims | undefined): Promise<FanStatus> {
+    const recovery = options.recovery;
+    let fan = await options.store.status(eventId, fanId);
+    if (!recovery) return fan;
+    if (fan.state === null) {
+      if (!(await recovery.ensureRoom(eventId))) return fan;
+      fan = await options.store.status(eventId, fanId);
+    }
+    if (claims && fan.number === null && !fan.prequeued) {
+      const outcome = await recovery.restorePlace(claims);
+      if (outcome === 'restored' || outcome === 'prequeue') fan = await options.store.status(eventId, fanId);
+    }
+    return fan;
+  }
+
   async function status(req: Request, res: Response): Promise<void> {
     const eventId = eventIdParam(req);
     const nowMs = options.clock();
     const token = bearerToken(req);
     // The token names the fan; without one, the visitor cookie does (same fan, same browser).
-    const fanId = token === undefined ? requestFanId(res) : (await verifyQueueToken(token, eventId, nowMs)).fanId;
-    const fan = await options.store.status(eventId, fanId);
+    const claims = token === undefined ? undefined : await verifyQueueToken(token, eventId, nowMs);
+    const fanId = claims === undefined ? requestFanId(res) : claims.fanId;
+    const fan = await statusOrRecover(eventId, fanId, claims);
     if (fan.state === null) throw new NotFoundError(`no waiting room for event ${eventId}`);
+    // A pre-queue token carries no number; once the open numbered the fan, they get a token that
+    // does, so a Redis loss after the open can still give them their place back (room-recovery.ts).
+    const upgradedToken = claims !== undefined && claims.number === null && fan.number !== null ? await numberedToken(claims, fan.number, nowMs) : undefined;
     res.json({
+      ...(upgradedToken === undefined ? {} : { queueToken: upgradedToken }),
       eventId,
       number: fan.number,
       prequeued: fan.prequeued,
@@ -150,7 +201,7 @@ export function waitingRoomRoutes(options: WaitingRoomRouteOptions): (app: Expre
     // Stateless and per request (never cached); no cookie needed: a challenge names no fan.
     router.get('/api/events/:id/queue/challenge', quietRequestLog, challenge);
     // Before the visitor cookie: the public state sets no cookie, so every cache may keep it.
-    router.get('/api/events/:id/queue/state', quietRequestLog, roomStateHandler(options.store));
+    router.get('/api/events/:id/queue/state', quietRequestLog, roomStateHandler(options.store, options.recovery));
     router.get('/api/events/:id/queue/fairness', fairnessRecordHandler(options.store));
     router.use('/api/events', visitorIdentity({ secret: options.visitorCookieSecret, secureCookies: options.secureCookies }));
     if (options.sessions) router.use('/api/events', readSession(options.sessions));

@@ -14,6 +14,7 @@ import { WaitingRoomError } from './waiting-room-error.js';
 import { defineWaitingRoomScripts, waitingRoomScripts } from './waiting-room-scripts.js';
 import { ActiveEvents } from './active-events.js';
 import { summariseWaits, type WaitEstimateSummary, type WaitSample } from './wait-estimates.js';
+import { RoomCheckpoints } from './room-checkpoints.js';
 
 export interface RoomSettings {
   opensAt: number;
@@ -48,6 +49,8 @@ export interface RoomControlOptions {
   clock: () => number;
   /** Seed of the prequeue shuffle; production draws a fresh one and logs it for audits. */
   openSeed?: () => string;
+  /** The rooms' durable copy: every control change is written there at once (room-recovery.ts). */
+  checkpoints?: RoomCheckpoints;
 }
 
 const transitions: Record<'pause' | 'resume' | 'close' | 'soldout', { from: readonly RoomState[]; to: RoomState }> = {
@@ -71,6 +74,9 @@ export class RoomControl {
         ? await this.options.store.createRoom(eventId, { ...settings, state: 'prequeue' }, nowMs)
         : await this.options.store.configure(eventId, settings, nowMs);
     await this.options.activeEvents.add(eventId);
+    // The new room's seed commitment is public from now on: its durable copy must exist before this
+    // returns (a publish that fails here is retried), so a rebuilt room keeps the same commitment.
+    await this.checkpoint(eventId);
     await this.announce(eventId);
     return { config, created: existing === null };
   }
@@ -78,6 +84,7 @@ export class RoomControl {
   async setRate(eventId: string, admissionRatePerMinute: number): Promise<RoomConfig> {
     await this.requireConfig(eventId);
     const config = await this.options.store.configure(eventId, { admissionRatePerMinute }, this.options.clock());
+    await this.checkpoint(eventId);
     await this.announce(eventId);
     return config;
   }
@@ -112,6 +119,7 @@ export class RoomControl {
     // their committed seed, which the open revealed in the config (decision 0014).
     const fallbackSeed = this.options.openSeed?.() ?? randomUUID();
     const result = await this.options.store.openSale(eventId, { seed: fallbackSeed, nowMs: this.options.clock() });
+    await this.checkpoint(eventId);
     await this.announce(eventId);
     const seed = (await this.options.redis.hget(this.options.store.keys(eventId).config, 'fairnessSeed')) ?? fallbackSeed;
     return { config: await this.requireConfig(eventId), outcome: result.outcome, numbered: result.numbered, seed };
@@ -173,12 +181,17 @@ export class RoomControl {
       throw new WaitingRoomError('not_configured', 'no waiting room is configured for this event', { eventId });
     }
     if (outcome === 'refused') throw new WaitingRoomError('invalid_transition', `cannot ${action} a room that is ${state}`, { eventId, state });
+    await this.checkpoint(eventId);
     // Announced even when already in that state: a repeated close is also a "tell everyone now".
     await this.announce(eventId);
     // Closed and sold out are final: the ticker stops spending a tick on them (subscribers still get
     // the final state in their subscribe ack).
     if (to === 'closed' || to === 'soldout') await this.options.activeEvents.remove(eventId);
     return this.requireConfig(eventId);
+  }
+
+  private async checkpoint(eventId: string): Promise<void> {
+    await this.options.checkpoints?.checkpoint(eventId, this.options.clock());
   }
 
   private async requireConfig(eventId: string): Promise<RoomConfig> {
@@ -192,5 +205,12 @@ export class RoomControl {
  * publishes events and marks them sold out through one). */
 export function platformRoomControl(platform: Platform): RoomControl {
   const redis = platform.redis();
-  return new RoomControl({ redis, store: new QueueStore({ redis }), activeEvents: new ActiveEvents(redis), broadcaster: new ServingBroadcaster(redis), clock: Date.now });
+  return new RoomControl({
+    redis,
+    store: new QueueStore({ redis }),
+    activeEvents: new ActiveEvents(redis),
+    broadcaster: new ServingBroadcaster(redis),
+    clock: Date.now,
+    checkpoints: new RoomCheckpoints(platform.prisma(), redis),
+  });
 }

@@ -8,6 +8,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { eventIdSchema } from './queue-keys.js';
 import type { QueueStore } from './queue-store.js';
+import type { RoomRecovery } from './room-recovery.js';
 
 /** max-age 1 s (DESIGN §3); a cache may serve a stale copy this long while it refetches. */
 export const ROOM_STATE_STALE_WHILE_REVALIDATE_SECONDS = 5;
@@ -42,10 +43,12 @@ function publicEventId(req: Request): string {
   return parsed.data;
 }
 
-export function roomStateHandler(store: Pick<QueueStore, 'snapshot'>): RequestHandler {
+export function roomStateHandler(store: Pick<QueueStore, 'snapshot'>, recovery?: Pick<RoomRecovery, 'ensureRoom'>): RequestHandler {
   return async (req: Request, res: Response) => {
     const eventId = publicEventId(req);
-    const snapshot = await store.snapshot(eventId);
+    let snapshot = await store.snapshot(eventId);
+    // Redis lost the room: rebuilt from its checkpoint when the catalog still has it on sale.
+    if (snapshot === null && recovery && (await recovery.ensureRoom(eventId))) snapshot = await store.snapshot(eventId);
     if (snapshot === null) throw new NotFoundError(`no waiting room for event ${eventId}`);
     const state: PublicRoomState = { ...snapshot, soldOut: snapshot.state === 'soldout' };
     const body = JSON.stringify(state);

@@ -10,6 +10,8 @@ import { defaultJoinLimits, RequestLimits } from './request-limits.js';
 import { SessionTokens } from '../accounts/sessions.js';
 import { fanIdentifier } from './fan-rooms.js';
 import { attachServingGateway, type ServingGateway } from './serving-gateway.js';
+import { ActiveEvents } from './active-events.js';
+import { RoomRecovery } from './room-recovery.js';
 
 export async function startWaitingRoom(platform: Platform): Promise<RunningRole> {
   const { config } = platform;
@@ -24,6 +26,7 @@ export async function startWaitingRoom(platform: Platform): Promise<RunningRole>
     secureCookies: config.NODE_ENV === 'production',
     clock: Date.now,
     sessions: new SessionTokens({ keys, redis }),
+    recovery: new RoomRecovery({ redis, prisma: platform.prisma(), activeEvents: new ActiveEvents(redis), clock: Date.now, log: platform.log }),
   });
   const cors = corsForOrigin(config.WEB_ORIGIN);
   let gateway: ServingGateway | undefined;

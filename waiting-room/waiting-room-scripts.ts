@@ -18,6 +18,9 @@ export const waitingRoomScripts = {
   releaseSession: script('corralWrReleaseSession', 'release-session.lua'),
   forgetOutboxEvent: script('corralWrForgetOutboxEvent', 'forget-outbox-event.lua'),
   transitionState: script('corralWrTransitionState', 'transition-state.lua'),
+  readCheckpoint: script('corralWrReadCheckpoint', 'read-checkpoint.lua'),
+  rebuildRoom: script('corralWrRebuildRoom', 'rebuild-room.lua'),
+  restorePlace: script('corralWrRestorePlace', 'restore-place.lua'),
 } as const;
 
 export function defineWaitingRoomScripts(redis: RedisClient): void {

@@ -11,6 +11,7 @@ import { bookingStore } from '../booking/booking-store.js';
 import { startBookingWorkers } from './booking-workers.js';
 import { HoldResultPublisher } from '../booking/hold-result-publisher.js';
 import { SeatMapCache } from '../booking/seat-map-cache.js';
+import { HoldReconciler } from '../booking/hold-reconciler.js';
 
 export interface BookingRuntime {
   workers: Worker[];
@@ -28,6 +29,7 @@ export function startBookingRuntime(platform: Platform, bookingConfig: BookingCo
   const queues = new BookingQueues({ connection: redis, keyPrefix, partitions: bookingConfig.BOOKING_PARTITIONS, headlinePartitions: bookingConfig.BOOKING_HEADLINE_PARTITIONS, pins: redis });
   const log = platform.log.child({ component: 'booking-workers' });
   const untrack = trackQueueDepth(queues);
+  const publisher = new HoldResultPublisher(redis, bookingConfig.HOLD_RESULT_CHANNEL_KEY);
   const workers = startBookingWorkers({
     store,
     redis,
@@ -38,10 +40,21 @@ export function startBookingRuntime(platform: Platform, bookingConfig: BookingCo
     headlinePartitions: bookingConfig.BOOKING_HEADLINE_PARTITIONS,
     concurrency: bookingConfig.BOOKING_WORKER_CONCURRENCY,
     log,
-    publisher: new HoldResultPublisher(redis, bookingConfig.HOLD_RESULT_CHANNEL_KEY),
+    publisher,
     seatMap: new SeatMapCache({ redis, store, keyPrefix, ttlMs: bookingConfig.SEAT_MAP_CACHE_TTL_SECONDS * 1000, log }),
     jobLockMs: bookingConfig.BOOKING_JOB_LOCK_MS,
   });
+  const reconciler = new HoldReconciler({
+    store,
+    redis,
+    keyPrefix,
+    queues,
+    publisher,
+    log,
+    graceMs: bookingConfig.HOLD_RECONCILER_GRACE_MS,
+    maxRequeues: bookingConfig.HOLD_RECONCILER_MAX_REQUEUES,
+  });
+  reconciler.start(bookingConfig.HOLD_RECONCILER_INTERVAL_MS);
   return {
     workers,
     queues,
@@ -50,6 +63,7 @@ export function startBookingRuntime(platform: Platform, bookingConfig: BookingCo
     },
     close: async () => {
       untrack();
+      await reconciler.stop();
       await Promise.all(workers.map((worker) => worker.close()));
       await queues.close();
       connection.disconnect();

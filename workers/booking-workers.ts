@@ -11,6 +11,7 @@ import type { BookingStore } from '../booking/booking-store.js';
 import type { HoldResultPublisher } from '../booking/hold-result-publisher.js';
 import { releaseHold, type ReleaseOutcome } from '../booking/hold-release.js';
 import { createBestAvailableShare, reserveHold } from '../booking/reserve-hold.js';
+import { settleRequest } from '../booking/hold-request-ledger.js';
 import type { SeatMapCache } from '../booking/seat-map-cache.js';
 
 export interface BookingWorkerOptions {
@@ -48,6 +49,10 @@ export function bookingProcessor(options: ProcessorOptions) {
       }
       metrics.reservationLatency.observe({ outcome: result.outcome }, Math.max(0, options.store.clock() - data.requestedAt) / 1000);
       options.publisher?.publish(data, result);
+      // The durable answer (hold-request-ledger.ts): best effort, the reconciler settles what this misses.
+      await settleRequest(options.store, data, result.outcome === 'held' ? { status: 'held' } : { status: 'rejected', reason: result.reason }).catch((error: unknown) =>
+        options.log.warn({ err: error, eventId: data.eventId, holdId: data.holdId }, 'could not settle the hold request in the ledger'),
+      );
       // Per job, so debug: a sale is thousands a second; the latency metric and failures (warn) remain.
       options.log.debug({ eventId: data.eventId, holdId: data.holdId, fanId: data.fanId, outcome: result.outcome }, 'reserve processed');
       return result;

@@ -21,14 +21,18 @@ export class OwnRedis {
   private child: ChildProcess | undefined;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'corral-chaos-redis-'));
 
-  constructor(readonly port: number) {}
+  /** `appendOnly: false` starts it without an append-only file: a restart comes back empty (redis-lost.test.ts). */
+  constructor(
+    readonly port: number,
+    private readonly options: { appendOnly?: boolean } = {},
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', process.env.CHAOS_REDIS_APPENDONLY ?? 'yes', '--appendfsync', 'everysec', '--maxclients', '2000'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', this.options.appendOnly === false ? 'no' : (process.env.CHAOS_REDIS_APPENDONLY ?? 'yes'), '--appendfsync', 'everysec', '--maxclients', '2000'];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     const deadline = Date.now() + 10_000;

@@ -20,6 +20,8 @@ export interface ServingUpdate {
 export interface QueueStatus extends ServingUpdate {
   number: number | null;
   prequeued: boolean;
+  /** Sent once to a pre-queued fan after the open: a token that carries the number (kept by the page). */
+  queueToken?: string;
 }
 
 export type FeedConnection = 'connecting' | 'live' | 'polling';

@@ -46,6 +46,13 @@ export function WaitingPage({ eventId, config }: { eventId: string; config: WebC
   const state = update?.state;
   const admitted = number !== null && update !== undefined && serving >= number;
 
+  // After the open, a pre-queue token is swapped for one that carries the number: with it the fan
+  // gets their place back even if the waiting room's Redis is lost (docs/decisions/0015).
+  const numberedToken = feed.status?.queueToken;
+  useEffect(() => {
+    if (numberedToken !== undefined && numberedToken !== session.queueToken) setSession(saveFanSession(eventId, { queueToken: numberedToken }));
+  }, [numberedToken, session.queueToken, eventId]);
+
   // The progress bar starts where the fan first saw the line.
   useEffect(() => {
     if (update !== undefined && number !== null && session.servingAtJoin === undefined) {
