@@ -215,19 +215,30 @@ export class Catalog {
    * catalog. Both hooks are idempotent, so on a live system this changes nothing. Sold-out events are
    * left alone: a fresh room and all-available seats would put them back on sale.
    */
-  async reprovisionPublished(hooks: PublishHooks, limit = 100): Promise<string[]> {
+  /**
+   * Puts seats and rooms back for the published events; one that cannot be (its stored venue no
+   * longer parses, a hook fails) is reported to `onSkip` and the others still come back: a bad row
+   * must not stop a whole start-up.
+   */
+  async reprovisionPublished(hooks: PublishHooks, limit = 100, onSkip: (eventId: string, error: unknown) => void = () => undefined): Promise<string[]> {
     const events = await this.prisma.event.findMany({
       where: { status: { in: ['published', 'on_sale'] satisfies EventStatus[] }, startsAt: { gt: this.clock() } },
       include: { venue: true, priceTiers: true },
       orderBy: { startsAt: 'asc' },
       take: limit,
     });
+    const done: string[] = [];
     for (const event of events) {
-      const published = publishedEventOf(event);
-      await hooks.provisionSeats(published);
-      await hooks.configureWaitingRoom(published);
+      try {
+        const published = publishedEventOf(event);
+        await hooks.provisionSeats(published);
+        await hooks.configureWaitingRoom(published);
+        done.push(event.id);
+      } catch (error) {
+        onSkip(event.id, error);
+      }
     }
-    return events.map((event) => event.id);
+    return done;
   }
 
   async publishEvent(userId: string, eventId: string, hooks: PublishHooks) {

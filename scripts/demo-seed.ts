@@ -62,7 +62,8 @@ export async function seedDemo(platform: Platform, clock: () => number = Date.no
   if (event.status === 'draft') await catalog.publishEvent(userId, event.id, platformPublishHooks(platform));
   // After a local restart DynamoDB and Redis start empty; put seats and rooms back for every
   // published event (the demo's included).
-  await catalog.reprovisionPublished(platformPublishHooks(platform));
+  await catalog.reprovisionPublished(platformPublishHooks(platform), 100, (eventId, error) =>
+    platform.log.warn({ err: error, eventId }, 'could not put back the seats and room of a published event; skipped'));
 
   return {
     organizerEmail: DEMO_ORGANIZER.email,
