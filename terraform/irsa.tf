@@ -31,13 +31,15 @@ data "aws_iam_policy_document" "service_account_assume" {
 }
 
 data "aws_iam_policy_document" "service_account_dynamodb" {
-  # Booking (booking/*): reads, the reserve/confirm/release transactions, seat provisioning;
+  # Booking (booking/*): reads, the reserve/confirm/release transactions, seat provisioning, the
+  # hold-request ledger (its answer deletes the pending item inside a transaction: DeleteItem);
   # the relay's DescribeTable finds the outbox stream.
   statement {
     sid = "Tables"
     actions = [
       "dynamodb:BatchGetItem",
       "dynamodb:BatchWriteItem",
+      "dynamodb:DeleteItem",
       "dynamodb:DescribeTable",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
