@@ -93,6 +93,19 @@ export class UnavailableError extends AppError {
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ER_GET_CONNECTION_TIMEOUT', 'ER_CONNECTION_TIMEOUT', 'ER_SOCKET_UNEXPECTED_CLOSE']);
 const UNREACHABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'PrismaClientInitializationError']);
 /** Prisma's "cannot reach / lost the database server / pool timed out" codes. */
+const SDK_WRAPPED_SOCKET_ERROR = /^AWS SDK error wrapper for .*\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|socket hang up)\b/;
+/** The mariadb driver's socket/pool codes as Prisma's driver adapter reports them (ER_SOCKET_UNEXPECTED_CLOSE,
+ * ER_CONNECTION_TIMEOUT, ER_GET_CONNECTION_TIMEOUT), with the socket error as text in `cause`. */
+const UNREACHABLE_MARIADB_CODES = new Set(['45009', '45012', '45028']);
+const SOCKET_ERROR_TEXT = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH)\b/;
+
+/** Prisma (driver adapters) puts the driver's failure under meta.driverAdapterError.cause, not `cause`. */
+function driverAdapterUnreachable(failure: { meta?: unknown }): boolean {
+  const adapterCause = (failure.meta as { driverAdapterError?: { cause?: { originalCode?: unknown; cause?: unknown } } } | undefined)?.driverAdapterError?.cause;
+  if (!adapterCause) return false;
+  return (typeof adapterCause.originalCode === 'string' && UNREACHABLE_MARIADB_CODES.has(adapterCause.originalCode)) || (typeof adapterCause.cause === 'string' && SOCKET_ERROR_TEXT.test(adapterCause.cause));
+}
+
 const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 
 /**
@@ -102,10 +115,13 @@ const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P
  */
 export function unreachableDependency(error: unknown): UnavailableError | undefined {
   for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
-    const failure = current as { name?: unknown; code?: unknown; errorCode?: unknown; cause?: unknown; message?: unknown };
+    const failure = current as { name?: unknown; code?: unknown; errorCode?: unknown; cause?: unknown; message?: unknown; meta?: unknown };
     const code = typeof failure.code === 'string' ? failure.code : typeof failure.errorCode === 'string' ? failure.errorCode : undefined;
     const name = typeof failure.name === 'string' ? failure.name : undefined;
-    if ((code !== undefined && (UNREACHABLE_CODES.has(code) || UNREACHABLE_PRISMA_CODES.has(code))) || (name !== undefined && UNREACHABLE_NAMES.has(name))) {
+    // The SDK re-wraps a non-Error throwable (a socket error from another realm, as under Jest's VM
+    // modules) as "AWS SDK error wrapper for Error: connect ECONNREFUSED …", keeping only the text.
+    const wrapped = typeof failure.message === 'string' && SDK_WRAPPED_SOCKET_ERROR.test(failure.message);
+    if (wrapped || driverAdapterUnreachable(failure) || (code !== undefined && (UNREACHABLE_CODES.has(code) || UNREACHABLE_PRISMA_CODES.has(code))) || (name !== undefined && UNREACHABLE_NAMES.has(name))) {
       return new UnavailableError('a database this request needs is not answering; retrying later is safe');
     }
     current = failure.cause;

@@ -31,15 +31,12 @@ const CALL_BOUND_MS = 15_000;
 /** Every acknowledged request must be answered within this of the restore. */
 const ANSWER_BOUND_MS = 30_000;
 
-// Off in `npm test` until the product fixes they call for land (docs/reliability.md: found 500s and a
-// hang); CHAOS_INFRA=1 runs them.
-const scenario = process.env.CHAOS_INFRA === '1' ? test : test.skip;
+const scenario = test;
 
 let proxy: TcpProxy;
 let stack: SaleStack;
 
 beforeAll(async () => {
-  if (process.env.CHAOS_INFRA !== '1') return;
   const target = new URL(loadConfig(process.env).DYNAMODB_ENDPOINT);
   proxy = new TcpProxy(await freePort(), { host: target.hostname, port: Number(target.port) });
   await proxy.start();
@@ -273,7 +270,12 @@ async function runScenario(mode: 'refuse' | 'blackhole'): Promise<void> {
   expect(readyDuringOutage[0]?.status).toBe(503);
   // Confirms need DynamoDB: during the outage they are refused with a 503, not a 500 or a hang.
   expect(outageCalls.filter((entry) => entry.what === 'confirm').map((entry) => entry.status)).toEqual(Array(EARLY_FANS / 2).fill(503));
-  expect(acknowledged.length).toBe(fans.length);
+  // Accepting a hold writes its durable ledger item (decision 0016), so a hold asked during the outage
+  // is either acknowledged (the write got through before the cut bit) or refused with the 503 above:
+  // a clear answer either way, and every early fan was acknowledged.
+  const refusedHolds = outageCalls.filter((entry) => entry.what === 'hold-request' && entry.status === 503).length;
+  expect(acknowledged.length + refusedHolds).toBe(fans.length);
+  expect(acknowledged.length).toBeGreaterThanOrEqual(EARLY_FANS);
   expect(figures.lost).toBe(0);
   expect(allAnsweredAfterRestoreMs).toBeDefined();
   expect(locks).toEqual([]);
