@@ -90,14 +90,16 @@ export class UnavailableError extends AppError {
 }
 
 /** Socket-level failures: the dependency's server did not answer (refused, reset, timed out). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ER_GET_CONNECTION_TIMEOUT', 'ER_CONNECTION_TIMEOUT', 'ER_SOCKET_UNEXPECTED_CLOSE']);
+const SOCKET_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'];
+const UNREACHABLE_CODES = new Set([...SOCKET_CODES, 'ER_GET_CONNECTION_TIMEOUT', 'ER_CONNECTION_TIMEOUT', 'ER_SOCKET_UNEXPECTED_CLOSE']);
 const UNREACHABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'PrismaClientInitializationError']);
 /** Prisma's "cannot reach / lost the database server / pool timed out" codes. */
-const SDK_WRAPPED_SOCKET_ERROR = /^AWS SDK error wrapper for .*\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|socket hang up)\b/;
+const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** A socket failure named in an error's text (where only the text survived a wrapper). */
+const SOCKET_ERROR_TEXT = new RegExp(`\\b(${SOCKET_CODES.join('|')}|socket hang up)\\b`);
 /** The mariadb driver's socket/pool codes as Prisma's driver adapter reports them (ER_SOCKET_UNEXPECTED_CLOSE,
  * ER_CONNECTION_TIMEOUT, ER_GET_CONNECTION_TIMEOUT), with the socket error as text in `cause`. */
 const UNREACHABLE_MARIADB_CODES = new Set(['45009', '45012', '45028']);
-const SOCKET_ERROR_TEXT = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH)\b/;
 
 /** Prisma (driver adapters) puts the driver's failure under meta.driverAdapterError.cause, not `cause`. */
 function driverAdapterUnreachable(failure: { meta?: unknown }): boolean {
@@ -106,7 +108,9 @@ function driverAdapterUnreachable(failure: { meta?: unknown }): boolean {
   return (typeof adapterCause.originalCode === 'string' && UNREACHABLE_MARIADB_CODES.has(adapterCause.originalCode)) || (typeof adapterCause.cause === 'string' && SOCKET_ERROR_TEXT.test(adapterCause.cause));
 }
 
-const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** The SDK re-wraps a non-Error throwable (a socket error from another realm, as under Jest's VM
+ * modules) as "AWS SDK error wrapper for Error: connect ECONNREFUSED …", keeping only the text. */
+const sdkWrappedSocketError = (message: unknown) => typeof message === 'string' && message.startsWith('AWS SDK error wrapper for ') && SOCKET_ERROR_TEXT.test(message);
 
 /**
  * A database or queue that could not be reached (an error thrown by a client after its own bounded
@@ -118,10 +122,7 @@ export function unreachableDependency(error: unknown): UnavailableError | undefi
     const failure = current as { name?: unknown; code?: unknown; errorCode?: unknown; cause?: unknown; message?: unknown; meta?: unknown };
     const code = typeof failure.code === 'string' ? failure.code : typeof failure.errorCode === 'string' ? failure.errorCode : undefined;
     const name = typeof failure.name === 'string' ? failure.name : undefined;
-    // The SDK re-wraps a non-Error throwable (a socket error from another realm, as under Jest's VM
-    // modules) as "AWS SDK error wrapper for Error: connect ECONNREFUSED …", keeping only the text.
-    const wrapped = typeof failure.message === 'string' && SDK_WRAPPED_SOCKET_ERROR.test(failure.message);
-    if (wrapped || driverAdapterUnreachable(failure) || (code !== undefined && (UNREACHABLE_CODES.has(code) || UNREACHABLE_PRISMA_CODES.has(code))) || (name !== undefined && UNREACHABLE_NAMES.has(name))) {
+    if (sdkWrappedSocketError(failure.message) || driverAdapterUnreachable(failure) || (code !== undefined && (UNREACHABLE_CODES.has(code) || UNREACHABLE_PRISMA_CODES.has(code))) || (name !== undefined && UNREACHABLE_NAMES.has(name))) {
       return new UnavailableError('a database this request needs is not answering; retrying later is safe');
     }
     current = failure.cause;
