@@ -39,7 +39,7 @@ export async function startApi(platform: Platform, options: ApiOptions = {}): Pr
   const passCheck = options.passCheck ?? configuredPassCheck(bookingConfig, platform);
   const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX, options.clock);
   const queues = new BookingQueues({ connection: platform.redis(), keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, partitions: bookingConfig.BOOKING_PARTITIONS, headlinePartitions: bookingConfig.BOOKING_HEADLINE_PARTITIONS, pins: platform.redis() });
-  const seatMap = new SeatMapCache({ redis: platform.redis(), store, keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, ttlMs: bookingConfig.SEAT_MAP_CACHE_TTL_SECONDS * 1000, log: platform.log });
+  const seatMap = SeatMapCache.configured(platform.redis(), store, bookingConfig, platform.log);
   const queueStore = new QueueStore({ redis: platform.redis() });
   // The last sale of an event marks its waiting room sold out (fans in line are told at once).
   const roomControl = platformRoomControl(platform);

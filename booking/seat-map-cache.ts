@@ -13,6 +13,7 @@ import type { Logger } from '../lib/log.js';
 import { bookingScript } from './booking-lua.js';
 import { bookingRedisKeys, isReservable, parseSeatSk, SEAT_SK_PREFIX, type InventoryKeys, type SeatItem, type SeatStatus } from './booking-keys.js';
 import type { BookingStore } from './booking-store.js';
+import type { BookingConfig } from './booking-config.js';
 import { readSeats } from './booking-reads.js';
 import { readEventSeats, sectionAvailability, type SectionAvailability } from './seat-availability.js';
 
@@ -78,6 +79,11 @@ export class SeatMapCache {
   private readonly fills = new Map<string, Promise<SeatItem[]>>();
   private readonly sectionTtlMs: number;
   private readonly indexTtlMs: number;
+
+  /** The cache every role shares for a deployment: its key prefix and fill TTL from the booking config. */
+  static configured(redis: RedisClient, store: BookingStore, config: Pick<BookingConfig, 'BOOKING_KEY_PREFIX' | 'SEAT_MAP_CACHE_TTL_SECONDS'>, log?: Logger): SeatMapCache {
+    return new SeatMapCache({ redis, store, keyPrefix: config.BOOKING_KEY_PREFIX, ttlMs: config.SEAT_MAP_CACHE_TTL_SECONDS * 1000, ...(log ? { log } : {}) });
+  }
 
   constructor(private readonly options: SeatMapCacheOptions) {
     defineScripts(options.redis, [writeSeatMapScript, writeSeatMapIndexScript, readSeatMapSummaryScript, sealSeatMapSectionScript]);

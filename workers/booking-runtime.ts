@@ -41,7 +41,7 @@ export function startBookingRuntime(platform: Platform, bookingConfig: BookingCo
     concurrency: bookingConfig.BOOKING_WORKER_CONCURRENCY,
     log,
     publisher,
-    seatMap: new SeatMapCache({ redis, store, keyPrefix, ttlMs: bookingConfig.SEAT_MAP_CACHE_TTL_SECONDS * 1000, log }),
+    seatMap: SeatMapCache.configured(redis, store, bookingConfig, log),
     jobLockMs: bookingConfig.BOOKING_JOB_LOCK_MS,
   });
   const reconciler = new HoldReconciler({

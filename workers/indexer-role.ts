@@ -22,9 +22,8 @@ export async function startIndexer(platform: Platform): Promise<RunningRole> {
   const log = platform.log.child({ component: 'event-indexer' });
   indexerLagSeconds(); // on /metrics from the start, before the first message
   const store = bookingStore(platform.dynamo().doc, platform.config.DYNAMODB_TABLE_PREFIX);
-  const bookingConfig = loadBookingConfig();
   // Availability counts come from the seat-map cache the api and workers keep (availability-refresher.ts).
-  const seatMap = new SeatMapCache({ redis: platform.redis(), store, keyPrefix: bookingConfig.BOOKING_KEY_PREFIX, ttlMs: bookingConfig.SEAT_MAP_CACHE_TTL_SECONDS * 1000, log });
+  const seatMap = SeatMapCache.configured(platform.redis(), store, loadBookingConfig(), log);
   const availability = new AvailabilityRefresher({ store, seatMap, search: platform.search(), log });
   const indexerConsumer = platform.kafka().consumer({ groupId: 'corral-indexer' });
   const indexer = keepConsuming('event-indexer', indexerConsumer, log, async () => {
