@@ -171,10 +171,9 @@ export async function reserveHold(context: ReserveContext, job: ReserveJob): Pro
     const sectionSeats = await sectionCandidates(context, job.eventId, section);
     if (sectionSeats.length === 0) return rejectedUnlessPlaced('unknown-seats');
     const othersTrying = context.share?.trying.get(job.eventId);
-    const leftOut = othersTrying && othersTrying.size > 0 ? new Set([...excluded, ...othersTrying]) : excluded;
-    let chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, leftOut, { spread: context.bestAvailableSpread ?? 8, random: context.random ?? Math.random });
-    // Only seats this process's other jobs are trying were left: try them too (their jobs may fail).
-    if (!chosen && leftOut !== excluded) chosen = pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, excluded, { spread: context.bestAvailableSpread ?? 8, random: context.random ?? Math.random });
+    const pick = (leftOut: ReadonlySet<string>) => pickAdjacentSeats(sectionSeats, quantity, job.requestedAt, leftOut, { spread: context.bestAvailableSpread ?? 8, random: context.random ?? Math.random });
+    // Seats this process's other jobs are trying come last: taken only when nothing else is left (their jobs may fail).
+    const chosen = (othersTrying?.size ? pick(new Set([...excluded, ...othersTrying])) : undefined) ?? pick(excluded);
     if (!chosen) {
       if (!sawBusy) return rejectedUnlessPlaced('unavailable');
       // Only locked seats were left: they may come free if their reservations fail.
