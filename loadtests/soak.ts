@@ -25,6 +25,7 @@ import { ROLES, type RoleName } from '../lib/role.js';
 import { provision } from '../scripts/stack/provision.js';
 import { startStack, stopServices } from '../scripts/stack/stack.js';
 import { driftOf, sampleMemory, type MemorySample } from './soak-memory.js';
+import { call, HttpProblem } from './http-call.js';
 
 const settingsSchema = z.object({
   SOAK_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
@@ -41,30 +42,6 @@ const TEST_CARD = '4242424242424242';
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-  ) {
-    super(`${status} ${code}`);
-  }
-}
-
-async function call<T>(url: string, options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, {
-    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  const reply = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  if (!response.ok) throw new HttpProblem(response.status, typeof reply['type'] === 'string' ? String(reply['type']).split('/').pop()! : `http-${response.status}`);
-  return reply as T;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
