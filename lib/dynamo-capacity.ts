@@ -5,6 +5,7 @@
 // reservation benchmark the calls it sent; nothing on the product's path depends on it.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { tableNames } from './dynamo.js';
 
 export const PARTITION_LIMITS = { wcuPerSecond: 1_000, rcuPerSecond: 3_000 } as const;
 
@@ -195,6 +196,12 @@ function plainItem(item: Item): Item {
  * key and the values it sets (a lower bound, the same units for any item under 1 KB). Only requests
  * that succeeded are counted.
  */
+/** The hash key of Corral's tables under `tablePrefix`: the outbox's is `id`, the inventory's `pk`. */
+export const corralHashKeys = (tablePrefix: string) => {
+  const outbox = tableNames(tablePrefix).outbox;
+  return (table: string) => (table === outbox ? 'id' : 'pk');
+};
+
 export class RequestMeter {
   readonly meter = new CapacityMeter();
   private readonly sizes = new Map<string, Item>();

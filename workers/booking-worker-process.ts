@@ -3,8 +3,7 @@
 // "ready" over IPC once consuming; SIGTERM closes it cleanly. With CORRAL_CAPACITY_METER=1 it meters
 // the DynamoDB requests it sends (lib/dynamo-capacity.ts) and answers `capacity-cells` with them.
 import { loadConfig } from '../lib/config.js';
-import { tableNames } from '../lib/dynamo.js';
-import { RequestMeter } from '../lib/dynamo-capacity.js';
+import { corralHashKeys, RequestMeter } from '../lib/dynamo-capacity.js';
 import { logger } from '../lib/log.js';
 import { Platform } from '../lib/platform.js';
 import { loadBookingConfig } from '../booking/booking-config.js';
@@ -15,7 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const platform = new Platform(config, log);
   if (process.env.CORRAL_CAPACITY_METER === '1') {
-    const meter = new RequestMeter((table) => (table === tableNames(config.DYNAMODB_TABLE_PREFIX).outbox ? 'id' : 'pk'));
+    const meter = new RequestMeter(corralHashKeys(config.DYNAMODB_TABLE_PREFIX));
     meter.install(platform.dynamo().client);
     process.on('message', (message) => {
       if (message === 'capacity-cells') process.send?.({ capacityCells: meter.cells() });

@@ -16,6 +16,14 @@ export { startSaleStack, type SaleStack } from '../sale-stack.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** SIGKILL a server the scenario started (no shutdown, no flush) and wait until it is gone. */
+export async function killServer(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 /** A redis-server owned by one scenario: production's durability profile (AOF, fsync every second). */
 export class OwnRedis {
   private child: ChildProcess | undefined;
@@ -54,11 +62,7 @@ export class OwnRedis {
 
   /** SIGKILL: no shutdown save, no AOF flush beyond what the kernel already has. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killServer(this.child);
   }
 
   async stop(): Promise<void> {

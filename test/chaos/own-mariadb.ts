@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mariadb from 'mariadb';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { killServer, sleep } from './chaos-harness.js';
 const isRoot = () => process.getuid?.() === 0;
 
 export class OwnMariadb {
@@ -74,11 +74,7 @@ export class OwnMariadb {
 
   /** SIGKILL: no shutdown, InnoDB recovers from its redo log at the next start. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killServer(this.child);
   }
 
   async stop(): Promise<void> {
